@@ -1,0 +1,157 @@
+package directory
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// State is where an account stands in the claim lifecycle. It is separate
+// from Account.Active: deactivating keeps the state underneath, so
+// reactivating restores it.
+type State string
+
+// The lifecycle states: not_invited --invite--> invited --claim--> claimed,
+// and invited --revoke--> not_invited.
+const (
+	StateNotInvited State = "not_invited"
+	StateInvited    State = "invited"
+	StateClaimed    State = "claimed"
+)
+
+// Valid reports whether s is one of the lifecycle states.
+func (s State) Valid() bool {
+	switch s {
+	case StateNotInvited, StateInvited, StateClaimed:
+		return true
+	}
+	return false
+}
+
+// AuthMethod is how a person signs in once the account is claimed.
+type AuthMethod string
+
+// The sign-in methods. Password accounts set a password while claiming;
+// SSO accounts must pass the SAML identity provider instead.
+const (
+	AuthPassword AuthMethod = "password"
+	AuthSSO      AuthMethod = "sso"
+)
+
+// Valid reports whether m is a known method.
+func (m AuthMethod) Valid() bool { return m == AuthPassword || m == AuthSSO }
+
+// Email is one entry of an account's multi-valued emails attribute.
+type Email struct {
+	Type    string
+	Value   string
+	Primary bool
+}
+
+// Account is one person pushed by an identity provider (or created by an
+// admin). Resource keeps the whole SCIM document exactly as last written,
+// so attributes Latchkey does not model still round-trip; the other fields
+// are the values people filter, sort and act on, extracted on every write.
+type Account struct {
+	OrgID string
+	ID    string
+
+	UserName    string
+	ExternalID  string
+	DisplayName string
+	GivenName   string
+	FamilyName  string
+	Emails      []Email
+
+	Active     bool
+	State      State
+	AuthMethod AuthMethod
+	// Frontline marks a person without email who claims with an access code.
+	Frontline bool
+
+	Title          string
+	Department     string
+	Division       string
+	Organization   string
+	CostCenter     string
+	EmployeeNumber string
+	Location       string
+	ManagerID      string
+	StartDate      *time.Time
+
+	Resource json.RawMessage
+
+	// Version increases by one on every change; it is the SCIM ETag.
+	Version       int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	InvitedAt     *time.Time
+	ClaimedAt     *time.Time
+	DeactivatedAt *time.Time
+}
+
+// MaxUserNameLength bounds userName; longer values are refused, never cut.
+const MaxUserNameLength = 256
+
+// Validate checks the rules every backend relies on before writing.
+func (a Account) Validate() error {
+	name := strings.TrimSpace(a.UserName)
+	switch {
+	case name == "":
+		return invalid("userName", "is required")
+	case len(a.UserName) > MaxUserNameLength:
+		return invalid("userName", "must be at most 256 bytes")
+	case !a.State.Valid():
+		return invalid("state", "must be not_invited, invited or claimed")
+	case a.AuthMethod != "" && !a.AuthMethod.Valid():
+		return invalid("authMethod", "must be password or sso")
+	case len(a.Resource) > 0 && !json.Valid(a.Resource):
+		return invalid("resource", "is not valid JSON")
+	}
+	for _, e := range a.Emails {
+		if strings.TrimSpace(e.Value) == "" {
+			return invalid("emails", "every email needs a value")
+		}
+	}
+	return nil
+}
+
+// PrimaryEmail returns the primary email, else the work email, else the
+// first one, else "".
+func (a Account) PrimaryEmail() string {
+	for _, e := range a.Emails {
+		if e.Primary {
+			return e.Value
+		}
+	}
+	for _, e := range a.Emails {
+		if strings.EqualFold(e.Type, "work") {
+			return e.Value
+		}
+	}
+	if len(a.Emails) > 0 {
+		return a.Emails[0].Value
+	}
+	return ""
+}
+
+// AccountQuery pages through an organization's accounts in a stable order
+// (by id, which is time-ordered). After is the last id of the previous page.
+type AccountQuery struct {
+	Limit int
+	After string
+}
+
+// MaxPageSize caps every list the store returns in one call.
+const MaxPageSize = 1000
+
+// PageLimit clamps a requested page size to 1..MaxPageSize, defaulting to 100.
+func PageLimit(requested int) int {
+	switch {
+	case requested <= 0:
+		return 100
+	case requested > MaxPageSize:
+		return MaxPageSize
+	}
+	return requested
+}

@@ -1,0 +1,123 @@
+package directory
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// ScimToken is a bearer credential an identity provider uses to call the
+// SCIM endpoint; it selects the organization. Only a keyed hash of the
+// secret is stored; the plaintext is shown once when it is created.
+type ScimToken struct {
+	OrgID      string
+	ID         string
+	Name       string
+	Hash       string
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
+}
+
+// StoredHash returns the keyed hash the token was saved under.
+func (t ScimToken) StoredHash() string { return t.Hash }
+
+// UsableAt reports whether the token is neither revoked nor expired at now.
+func (t ScimToken) UsableAt(now time.Time) bool { return usable(t.RevokedAt, t.ExpiresAt, now) }
+
+// Validate checks the name and that a hash is present.
+func (t ScimToken) Validate() error { return validateCredential(t.Name, t.Hash) }
+
+// Role is a named set of admin permissions.
+type Role string
+
+// Built-in roles. system_admin may do everything; account_manager may add
+// and remove accounts (invite, remind, deactivate, export claim links);
+// reader may look but sees no secrets.
+const (
+	RoleSystemAdmin    Role = "system_admin"
+	RoleAccountManager Role = "account_manager"
+	RoleReader         Role = "reader"
+)
+
+// Roles lists the built-in roles, most powerful first.
+var Roles = []Role{RoleSystemAdmin, RoleAccountManager, RoleReader}
+
+// Valid reports whether r is a built-in role.
+func (r Role) Valid() bool {
+	for _, known := range Roles {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// Admin is a person allowed to use the admin API of one organization.
+type Admin struct {
+	OrgID      string
+	ID         string
+	Email      string
+	Role       Role
+	CreatedAt  time.Time
+	DisabledAt *time.Time
+}
+
+// Validate checks the email address and role.
+func (a Admin) Validate() error {
+	addr, err := mail.ParseAddress(a.Email)
+	if err != nil || addr.Address != a.Email || len(a.Email) > 320 {
+		return invalid("email", "must be a plain address such as it@example.com")
+	}
+	if !a.Role.Valid() {
+		return invalid("role", "must be system_admin, account_manager or reader")
+	}
+	return nil
+}
+
+// AdminToken is a bearer credential for the admin API, owned by one admin.
+type AdminToken struct {
+	OrgID      string
+	ID         string
+	AdminID    string
+	Name       string
+	Hash       string
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
+}
+
+// StoredHash returns the keyed hash the token was saved under.
+func (t AdminToken) StoredHash() string { return t.Hash }
+
+// UsableAt reports whether the token is neither revoked nor expired at now.
+func (t AdminToken) UsableAt(now time.Time) bool { return usable(t.RevokedAt, t.ExpiresAt, now) }
+
+// Validate checks the name, owner and that a hash is present.
+func (t AdminToken) Validate() error {
+	if t.AdminID == "" {
+		return invalid("adminID", "is required")
+	}
+	return validateCredential(t.Name, t.Hash)
+}
+
+func usable(revokedAt, expiresAt *time.Time, now time.Time) bool {
+	if revokedAt != nil {
+		return false
+	}
+	return expiresAt == nil || now.Before(*expiresAt)
+}
+
+func validateCredential(name, hash string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return invalid("name", "must not be empty")
+	case len(name) > 200:
+		return invalid("name", "must be at most 200 characters")
+	case hash == "":
+		return invalid("hash", "is required")
+	}
+	return nil
+}

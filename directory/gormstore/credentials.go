@@ -1,0 +1,212 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/latchkeyhq/latchkey/directory"
+)
+
+type scimTokenRow struct {
+	OrgID      string     `gorm:"column:org_id;primaryKey"`
+	ID         string     `gorm:"column:id;primaryKey"`
+	Name       string     `gorm:"column:name"`
+	TokenHash  string     `gorm:"column:token_hash"`
+	CreatedAt  time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	ExpiresAt  *time.Time `gorm:"column:expires_at"`
+	RevokedAt  *time.Time `gorm:"column:revoked_at"`
+	LastUsedAt *time.Time `gorm:"column:last_used_at"`
+}
+
+func (scimTokenRow) TableName() string { return "scim_tokens" }
+
+func (r scimTokenRow) toDomain() directory.ScimToken {
+	return directory.ScimToken{
+		OrgID: r.OrgID, ID: r.ID, Name: r.Name, Hash: r.TokenHash, CreatedAt: r.CreatedAt.UTC(),
+		ExpiresAt: utcPtr(r.ExpiresAt), RevokedAt: utcPtr(r.RevokedAt), LastUsedAt: utcPtr(r.LastUsedAt),
+	}
+}
+
+type adminRow struct {
+	OrgID      string     `gorm:"column:org_id;primaryKey"`
+	ID         string     `gorm:"column:id;primaryKey"`
+	Email      string     `gorm:"column:email"`
+	EmailLower string     `gorm:"column:email_lower"`
+	Role       string     `gorm:"column:role"`
+	CreatedAt  time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	DisabledAt *time.Time `gorm:"column:disabled_at"`
+}
+
+func (adminRow) TableName() string { return "admins" }
+
+func (r adminRow) toDomain() directory.Admin {
+	return directory.Admin{
+		OrgID: r.OrgID, ID: r.ID, Email: r.Email, Role: directory.Role(r.Role),
+		CreatedAt: r.CreatedAt.UTC(), DisabledAt: utcPtr(r.DisabledAt),
+	}
+}
+
+type adminTokenRow struct {
+	OrgID      string     `gorm:"column:org_id;primaryKey"`
+	ID         string     `gorm:"column:id;primaryKey"`
+	AdminID    string     `gorm:"column:admin_id"`
+	Name       string     `gorm:"column:name"`
+	TokenHash  string     `gorm:"column:token_hash"`
+	CreatedAt  time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	ExpiresAt  *time.Time `gorm:"column:expires_at"`
+	RevokedAt  *time.Time `gorm:"column:revoked_at"`
+	LastUsedAt *time.Time `gorm:"column:last_used_at"`
+}
+
+func (adminTokenRow) TableName() string { return "admin_tokens" }
+
+func (r adminTokenRow) toDomain() directory.AdminToken {
+	return directory.AdminToken{
+		OrgID: r.OrgID, ID: r.ID, AdminID: r.AdminID, Name: r.Name, Hash: r.TokenHash,
+		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: utcPtr(r.ExpiresAt),
+		RevokedAt: utcPtr(r.RevokedAt), LastUsedAt: utcPtr(r.LastUsedAt),
+	}
+}
+
+// CreateScimToken implements directory.CredentialStore.
+func (s *Store) CreateScimToken(ctx context.Context, t *directory.ScimToken) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	id, err := newID()
+	if err != nil {
+		return err
+	}
+	row := scimTokenRow{OrgID: t.OrgID, ID: id, Name: t.Name, TokenHash: t.Hash, CreatedAt: s.timestamp(), ExpiresAt: utcPtr(t.ExpiresAt)}
+	if err := s.ctx(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("gormstore: create scim token: %w", translate(err))
+	}
+	*t = row.toDomain()
+	return nil
+}
+
+// ScimTokenByHash implements directory.CredentialStore.
+func (s *Store) ScimTokenByHash(ctx context.Context, hash string) (directory.ScimToken, error) {
+	var row scimTokenRow
+	if err := first(s.ctx(ctx).Where("token_hash = ?", hash), &row); err != nil {
+		return directory.ScimToken{}, fmt.Errorf("gormstore: scim token: %w", err)
+	}
+	return row.toDomain(), nil
+}
+
+// ListScimTokens implements directory.CredentialStore, oldest first.
+func (s *Store) ListScimTokens(ctx context.Context, orgID string) ([]directory.ScimToken, error) {
+	var rows []scimTokenRow
+	if err := s.ctx(ctx).Where("org_id = ?", orgID).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("gormstore: list scim tokens: %w", translate(err))
+	}
+	out := make([]directory.ScimToken, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.toDomain())
+	}
+	return out, nil
+}
+
+// RevokeScimToken implements directory.CredentialStore.
+func (s *Store) RevokeScimToken(ctx context.Context, orgID, id string, at time.Time) error {
+	return s.revoke(ctx, &scimTokenRow{}, orgID, id, at)
+}
+
+// TouchScimToken records when a token was last used.
+func (s *Store) TouchScimToken(ctx context.Context, orgID, id string, at time.Time) error {
+	err := s.ctx(ctx).Model(&scimTokenRow{}).Where("org_id = ? AND id = ?", orgID, id).
+		Update("last_used_at", at.UTC().Truncate(time.Microsecond)).Error
+	if err != nil {
+		return fmt.Errorf("gormstore: touch scim token: %w", translate(err))
+	}
+	return nil
+}
+
+// revoke sets revoked_at once; revoking again keeps the first time.
+func (s *Store) revoke(ctx context.Context, model any, orgID, id string, at time.Time) error {
+	var n int64
+	if err := s.ctx(ctx).Model(model).Where("org_id = ? AND id = ?", orgID, id).Count(&n).Error; err != nil {
+		return fmt.Errorf("gormstore: revoke: %w", translate(err))
+	}
+	if n == 0 {
+		return fmt.Errorf("gormstore: revoke: %w", directory.ErrNotFound)
+	}
+	err := s.ctx(ctx).Model(model).Where("org_id = ? AND id = ? AND revoked_at IS NULL", orgID, id).
+		Update("revoked_at", at.UTC().Truncate(time.Microsecond)).Error
+	if err != nil {
+		return fmt.Errorf("gormstore: revoke: %w", translate(err))
+	}
+	return nil
+}
+
+// CreateAdmin implements directory.CredentialStore.
+func (s *Store) CreateAdmin(ctx context.Context, a *directory.Admin) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	id, err := newID()
+	if err != nil {
+		return err
+	}
+	row := adminRow{OrgID: a.OrgID, ID: id, Email: a.Email, EmailLower: lower(a.Email), Role: string(a.Role), CreatedAt: s.timestamp()}
+	if err := s.ctx(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("gormstore: create admin: %w", translate(err))
+	}
+	*a = row.toDomain()
+	return nil
+}
+
+// Admin implements directory.CredentialStore.
+func (s *Store) Admin(ctx context.Context, orgID, id string) (directory.Admin, error) {
+	var row adminRow
+	if err := first(s.ctx(ctx).Where("org_id = ? AND id = ?", orgID, id), &row); err != nil {
+		return directory.Admin{}, fmt.Errorf("gormstore: admin: %w", err)
+	}
+	return row.toDomain(), nil
+}
+
+// ListAdmins implements directory.CredentialStore, ordered by email.
+func (s *Store) ListAdmins(ctx context.Context, orgID string) ([]directory.Admin, error) {
+	var rows []adminRow
+	if err := s.ctx(ctx).Where("org_id = ?", orgID).Order("email_lower").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("gormstore: list admins: %w", translate(err))
+	}
+	out := make([]directory.Admin, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.toDomain())
+	}
+	return out, nil
+}
+
+// CreateAdminToken implements directory.CredentialStore. An unknown admin
+// is ErrNotFound (the foreign key says so).
+func (s *Store) CreateAdminToken(ctx context.Context, t *directory.AdminToken) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	id, err := newID()
+	if err != nil {
+		return err
+	}
+	row := adminTokenRow{OrgID: t.OrgID, ID: id, AdminID: t.AdminID, Name: t.Name, TokenHash: t.Hash, CreatedAt: s.timestamp(), ExpiresAt: utcPtr(t.ExpiresAt)}
+	if err := s.ctx(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("gormstore: create admin token: %w", translate(err))
+	}
+	*t = row.toDomain()
+	return nil
+}
+
+// AdminTokenByHash implements directory.CredentialStore.
+func (s *Store) AdminTokenByHash(ctx context.Context, hash string) (directory.AdminToken, error) {
+	var row adminTokenRow
+	if err := first(s.ctx(ctx).Where("token_hash = ?", hash), &row); err != nil {
+		return directory.AdminToken{}, fmt.Errorf("gormstore: admin token: %w", err)
+	}
+	return row.toDomain(), nil
+}
+
+// RevokeAdminToken implements directory.CredentialStore.
+func (s *Store) RevokeAdminToken(ctx context.Context, orgID, id string, at time.Time) error {
+	return s.revoke(ctx, &adminTokenRow{}, orgID, id, at)
+}

@@ -1,0 +1,74 @@
+package gormstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+
+	// The pure-Go SQLite driver registers itself as "sqlite".
+	_ "github.com/glebarez/go-sqlite"
+)
+
+func dialector(d Dialect, sqlDB *sql.DB) gorm.Dialector {
+	if d == Postgres {
+		return postgres.New(postgres.Config{Conn: sqlDB})
+	}
+	return sqlite.Dialector{Conn: sqlDB}
+}
+
+// openPostgres builds one pgx pool and exposes it as database/sql, so gorm
+// and (later) the job queue share the same connections.
+func openPostgres(ctx context.Context, opts Options) (*sql.DB, error) {
+	cfg, err := pgxpool.ParseConfig(opts.URL)
+	if err != nil {
+		return nil, fmt.Errorf("gormstore: parse database URL: %w", err)
+	}
+	timeout := opts.ConnectTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	cfg.ConnConfig.ConnectTimeout = timeout
+	maxConns := opts.MaxOpenConns
+	if maxConns <= 0 {
+		maxConns = 20
+	}
+	cfg.MaxConns = int32(maxConns)
+	cfg.HealthCheckPeriod = 15 * time.Second
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("gormstore: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	return db, nil
+}
+
+// openSQLite opens path with the pragmas every connection needs: foreign
+// keys on (SQLite defaults them off), WAL so readers never block the
+// writer, a busy timeout instead of immediate SQLITE_BUSY, and immediate
+// transactions so a read-then-write transaction never deadlocks.
+func openSQLite(path string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("gormstore: open sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxLifetime(0)
+	return db, nil
+}

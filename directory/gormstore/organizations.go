@@ -1,0 +1,56 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/latchkeyhq/latchkey/directory"
+)
+
+// CreateOrganization implements directory.OrganizationStore.
+func (s *Store) CreateOrganization(ctx context.Context, org *directory.Organization) error {
+	if err := org.Validate(); err != nil {
+		return err
+	}
+	id, err := newID()
+	if err != nil {
+		return err
+	}
+	row := organizationRow{ID: id, Slug: org.Slug, Name: org.Name, CreatedAt: s.timestamp()}
+	if err := s.ctx(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("gormstore: create organization: %w", translate(err))
+	}
+	*org = row.toDomain()
+	return nil
+}
+
+// Organization implements directory.OrganizationStore.
+func (s *Store) Organization(ctx context.Context, id string) (directory.Organization, error) {
+	var row organizationRow
+	if err := first(s.ctx(ctx).Where("id = ?", id), &row); err != nil {
+		return directory.Organization{}, fmt.Errorf("gormstore: organization: %w", err)
+	}
+	return row.toDomain(), nil
+}
+
+// OrganizationBySlug implements directory.OrganizationStore.
+func (s *Store) OrganizationBySlug(ctx context.Context, slug string) (directory.Organization, error) {
+	var row organizationRow
+	if err := first(s.ctx(ctx).Where("slug = ?", slug), &row); err != nil {
+		return directory.Organization{}, fmt.Errorf("gormstore: organization %q: %w", slug, err)
+	}
+	return row.toDomain(), nil
+}
+
+// ListOrganizations implements directory.OrganizationStore.
+func (s *Store) ListOrganizations(ctx context.Context) ([]directory.Organization, error) {
+	var rows []organizationRow
+	if err := s.ctx(ctx).Order("slug").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("gormstore: list organizations: %w", translate(err))
+	}
+	out := make([]directory.Organization, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.toDomain())
+	}
+	return out, nil
+}

@@ -1,0 +1,97 @@
+package directory
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the storage contract. Every method is scoped to one
+// organization (except the lookups that resolve an organization or a
+// credential), returns the sentinel errors of this package, and is atomic.
+// directory/storetest is the conformance suite every implementation passes.
+type Store interface {
+	// InTx runs fn against a Store bound to one transaction: everything fn
+	// does commits together, or nothing does when fn returns an error.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+	// Ping reports ErrUnavailable when the database cannot be reached.
+	Ping(ctx context.Context) error
+
+	OrganizationStore
+	AccountStore
+	GroupStore
+	CredentialStore
+	AuditStore
+}
+
+// OrganizationStore holds tenants.
+type OrganizationStore interface {
+	// CreateOrganization assigns ID and CreatedAt. ErrConflict on a taken slug.
+	CreateOrganization(ctx context.Context, org *Organization) error
+	Organization(ctx context.Context, id string) (Organization, error)
+	OrganizationBySlug(ctx context.Context, slug string) (Organization, error)
+	// ListOrganizations returns every organization ordered by slug.
+	ListOrganizations(ctx context.Context) ([]Organization, error)
+}
+
+// AccountStore holds accounts.
+type AccountStore interface {
+	// CreateAccount assigns ID, Version 1 and the timestamps. ErrConflict
+	// when the userName (compared case-insensitively) is taken in the org.
+	CreateAccount(ctx context.Context, a *Account) error
+	Account(ctx context.Context, orgID, id string) (Account, error)
+	// AccountByUserName matches userName case-insensitively.
+	AccountByUserName(ctx context.Context, orgID, userName string) (Account, error)
+	// UpdateAccount writes every field of a, if the stored version still
+	// equals a.Version (else ErrVersionMismatch), and bumps a.Version.
+	UpdateAccount(ctx context.Context, a *Account) error
+	DeleteAccount(ctx context.Context, orgID, id string) error
+	ListAccounts(ctx context.Context, orgID string, q AccountQuery) ([]Account, error)
+	CountAccounts(ctx context.Context, orgID string) (int64, error)
+}
+
+// GroupStore holds groups and memberships. Membership changes are set
+// operations: adding a present member or removing an absent one is a no-op.
+type GroupStore interface {
+	// CreateGroup assigns ID, Version 1 and timestamps. ErrConflict when the
+	// displayName (case-insensitively) is taken in the org.
+	CreateGroup(ctx context.Context, g *Group) error
+	Group(ctx context.Context, orgID, id string) (Group, error)
+	// UpdateGroup is optimistic like UpdateAccount.
+	UpdateGroup(ctx context.Context, g *Group) error
+	DeleteGroup(ctx context.Context, orgID, id string) error
+	ListGroups(ctx context.Context, orgID string, limit int, after string) ([]Group, error)
+	// AddMembers adds members that exist in the org (else ErrNotFound) and
+	// returns how many were new. It bumps the group's version when any was.
+	AddMembers(ctx context.Context, orgID, groupID string, members []Member) (int, error)
+	// RemoveMembers returns how many were removed, bumping the version if any.
+	RemoveMembers(ctx context.Context, orgID, groupID string, memberIDs []string) (int, error)
+	ListMembers(ctx context.Context, orgID, groupID string, q MemberQuery) ([]Member, error)
+	CountMembers(ctx context.Context, orgID, groupID string) (int64, error)
+}
+
+// CredentialStore holds SCIM tokens, admins and admin tokens. Lookups by
+// hash resolve the organization, so they are the only unscoped reads.
+type CredentialStore interface {
+	CreateScimToken(ctx context.Context, t *ScimToken) error
+	ScimTokenByHash(ctx context.Context, hash string) (ScimToken, error)
+	ListScimTokens(ctx context.Context, orgID string) ([]ScimToken, error)
+	// RevokeScimToken is idempotent; it keeps the first revocation time.
+	RevokeScimToken(ctx context.Context, orgID, id string, at time.Time) error
+	TouchScimToken(ctx context.Context, orgID, id string, at time.Time) error
+
+	// CreateAdmin assigns ID and CreatedAt. ErrConflict when the email
+	// (case-insensitively) already belongs to an admin of the org.
+	CreateAdmin(ctx context.Context, a *Admin) error
+	Admin(ctx context.Context, orgID, id string) (Admin, error)
+	ListAdmins(ctx context.Context, orgID string) ([]Admin, error)
+	CreateAdminToken(ctx context.Context, t *AdminToken) error
+	AdminTokenByHash(ctx context.Context, hash string) (AdminToken, error)
+	RevokeAdminToken(ctx context.Context, orgID, id string, at time.Time) error
+}
+
+// AuditStore is append-only.
+type AuditStore interface {
+	// AppendAudit assigns ID and, when zero, At.
+	AppendAudit(ctx context.Context, e *AuditEvent) error
+	ListAudit(ctx context.Context, orgID string, q AuditQuery) ([]AuditEvent, error)
+}
