@@ -1,0 +1,173 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// setting is one configuration value: its YAML key, from which the
+// environment variable (LATCHKEY_ + upper case) and the flag (dashes) are
+// named, a default, help text, and how to parse it.
+type setting struct {
+	key   string
+	def   string
+	help  string
+	flag  bool
+	apply func(c *Config, v string) error
+}
+
+func (s setting) envName() string  { return "LATCHKEY_" + strings.ToUpper(s.key) }
+func (s setting) flagName() string { return strings.ReplaceAll(s.key, "_", "-") }
+
+// Setting describes one setting for documentation and --help.
+type Setting struct{ Key, Env, Flag, Default, Help string }
+
+// Settings lists every setting in the order they are documented.
+func Settings() []Setting {
+	out := make([]Setting, 0, len(settings))
+	for _, s := range settings {
+		d := Setting{Key: s.key, Env: s.envName(), Default: s.def, Help: s.help}
+		if s.flag {
+			d.Flag = "--" + s.flagName()
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+var settings = []setting{
+	{key: "database_url", def: "latchkey.db", flag: true,
+		help: "a SQLite file path (the embedded default) or a postgres:// URL", apply: applyDatabaseURL},
+	{key: "listen", def: ":8080", flag: true, help: "address the HTTP server binds", apply: applyListen},
+	{key: "base_url", def: "http://localhost:8080", flag: true,
+		help: "public URL of this server, used in every link it sends", apply: applyBaseURL},
+	{key: "secret_key", help: "server key for keyed hashes and signed links, at least 32 characters; generated beside a SQLite database when unset, required with PostgreSQL",
+		apply: func(c *Config, v string) error {
+			if v != "" && len(v) < 32 {
+				return fmt.Errorf("must be at least 32 characters (got %d)", len(v))
+			}
+			c.SecretKey = []byte(v)
+			return nil
+		}},
+	{key: "secret_key_file", flag: true, help: "file holding the server key (read, or created with mode 0600 when missing); default: the SQLite path + \".key\"",
+		apply: func(c *Config, v string) error { c.SecretKeyFile = v; return nil }},
+	{key: "log_format", def: "text", flag: true, help: "text or json", apply: applyLogFormat},
+	{key: "log_level", def: "info", flag: true, help: "debug, info, warn or error", apply: applyLogLevel},
+	{key: "migrate_on_start", def: "true", flag: true, help: "apply pending migrations when serve starts",
+		apply: func(c *Config, v string) error { return parseBool(v, &c.MigrateOnStart) }},
+	{key: "shutdown_timeout", def: "20s", flag: true, help: "how long in-flight requests may finish after SIGTERM",
+		apply: func(c *Config, v string) error { return parseDuration(v, &c.ShutdownTimeout) }},
+	{key: "db_connect_timeout", def: "30s", help: "how long start-up keeps retrying an unreachable database",
+		apply: func(c *Config, v string) error { return parseDuration(v, &c.DBConnectTimeout) }},
+	{key: "db_max_conns", def: "20", help: "PostgreSQL connection pool size (SQLite always uses one)",
+		apply: func(c *Config, v string) error { return parseInt(v, 1, 1000, &c.DBMaxConns) }},
+	{key: "body_limit", def: "1048576", help: "largest request body in bytes; larger requests get 413",
+		apply: func(c *Config, v string) error {
+			var n int
+			err := parseInt(v, 1024, 64<<20, &n)
+			c.BodyLimit = int64(n)
+			return err
+		}},
+}
+
+func applyDatabaseURL(c *Config, v string) error {
+	c.DatabaseURL = v
+	switch {
+	case v == "":
+		return fmt.Errorf("must not be empty")
+	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"):
+		u, err := url.Parse(v)
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("is not a valid postgres:// URL (want postgres://user:password@host:5432/dbname)")
+		}
+		c.Backend, c.DatabaseDSN = Postgres, v
+		return nil
+	}
+	path := v
+	for _, prefix := range []string{"sqlite://", "sqlite:", "file:"} {
+		path = strings.TrimPrefix(path, prefix)
+	}
+	if i := strings.Index(path, "://"); i > 0 {
+		return fmt.Errorf("unsupported database scheme %q: use postgres://... or a SQLite file path", path[:i])
+	}
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return fmt.Errorf("SQLite path %q must be a plain file path without ? or #", path)
+	}
+	c.Backend, c.DatabaseDSN = SQLite, path
+	return nil
+}
+
+func applyListen(c *Config, v string) error {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("want host:port or :port, got %q", v)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	c.Listen = v
+	return nil
+}
+
+func applyBaseURL(c *Config, v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("want an absolute http(s) URL such as https://latchkey.example.com, got %q", v)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("must not carry a query, fragment or credentials")
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	c.BaseURL = u
+	return nil
+}
+
+func applyLogFormat(c *Config, v string) error {
+	if v != "text" && v != "json" {
+		return fmt.Errorf("want text or json, got %q", v)
+	}
+	c.LogFormat = v
+	return nil
+}
+
+func applyLogLevel(c *Config, v string) error {
+	if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+		return fmt.Errorf("want debug, info, warn or error, got %q", v)
+	}
+	if c.LogLevel != slog.LevelDebug && c.LogLevel != slog.LevelInfo && c.LogLevel != slog.LevelWarn && c.LogLevel != slog.LevelError {
+		return fmt.Errorf("want debug, info, warn or error, got %q", v)
+	}
+	return nil
+}
+
+func parseBool(v string, dst *bool) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return fmt.Errorf("want true or false, got %q", v)
+	}
+	*dst = b
+	return nil
+}
+
+func parseDuration(v string, dst *time.Duration) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("want a positive duration such as 30s or 2m, got %q", v)
+	}
+	*dst = d
+	return nil
+}
+
+func parseInt(v string, lo, hi int, dst *int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return fmt.Errorf("want a whole number from %d to %d, got %q", lo, hi, v)
+	}
+	*dst = n
+	return nil
+}
