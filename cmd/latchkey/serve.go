@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/latchkeyhq/latchkey/config"
+	"github.com/latchkeyhq/latchkey/server"
+)
+
+func runServe(ctx context.Context, env *cli, args []string) error {
+	fs := newFlagSet(env, "serve", "serve [flags]")
+	flags := settingsFlags(env, fs)
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := requireNoArgs("serve", rest); err != nil {
+		return err
+	}
+	cfg, log, err := loadConfig(env, flags, config.Needs{SecretKey: true})
+	if err != nil {
+		return err
+	}
+	// The key is resolved before anything else so a missing one stops the
+	// server before it binds; issue 3 onwards uses it for SCIM tokens.
+	if _, err := newHasher(cfg, log); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
+	if cfg.MigrateOnStart {
+		if _, err := migrate(ctx, store, log); err != nil {
+			return err
+		}
+	} else if err := checkSchema(ctx, store); err != nil {
+		return err
+	}
+
+	srv := server.New(server.Options{
+		Logger: log, DB: store, BodyLimit: cfg.BodyLimit, ShutdownTimeout: cfg.ShutdownTimeout,
+	})
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	log.Info("latchkey listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL.String(),
+		"database", string(cfg.Backend))
+	if err := srv.Serve(ctx, ln); err != nil {
+		return err
+	}
+	log.Info("latchkey stopped")
+	return nil
+}

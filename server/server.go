@@ -1,0 +1,184 @@
+// Package server is Latchkey's HTTP skeleton: one echo instance with the
+// shared middleware, health probes and error handling that every protocol
+// area (SCIM, admin API, claim pages) mounts into.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Defaults applied by New when the corresponding Options field is zero.
+const (
+	DefaultBodyLimit       int64 = 1 << 20
+	DefaultShutdownTimeout       = 20 * time.Second
+)
+
+// Timeouts for the underlying http.Server. They bound how long a slow or
+// idle client can hold a connection (and a goroutine) open.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 60 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+)
+
+// Pinger reports whether the backing store is reachable. Ping returns an
+// error wrapping directory.ErrUnavailable when the database is down.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Options configures a Server. DB is required; zero values of the other
+// fields select defaults.
+type Options struct {
+	// Logger receives access, error and lifecycle records. It is wrapped
+	// with NewLogHandler so request-scoped records carry request_id.
+	// Nil discards all logs.
+	Logger *slog.Logger
+	// DB is pinged by /readyz.
+	DB Pinger
+	// BodyLimit caps request bodies in bytes; DefaultBodyLimit when 0.
+	BodyLimit int64
+	// ShutdownTimeout bounds how long Serve waits for in-flight requests
+	// after its context is cancelled; DefaultShutdownTimeout when 0.
+	ShutdownTimeout time.Duration
+}
+
+// Server owns the echo instance and the readiness state. Create it with New.
+type Server struct {
+	echo            *echo.Echo
+	log             *slog.Logger
+	db              Pinger
+	bodyLimit       int64
+	shutdownTimeout time.Duration
+	// shuttingDown flips once Serve begins shutting down so /readyz tells
+	// load balancers to stop sending traffic.
+	shuttingDown atomic.Bool
+}
+
+// New builds a Server with its middleware and routes registered. It panics
+// if opts.DB is nil, since readiness would otherwise be meaningless.
+func New(opts Options) *Server {
+	if opts.DB == nil {
+		panic("server: Options.DB is required")
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		echo:            echo.New(),
+		log:             slog.New(NewLogHandler(logger.Handler())),
+		db:              opts.DB,
+		bodyLimit:       opts.BodyLimit,
+		shutdownTimeout: opts.ShutdownTimeout,
+	}
+	if s.bodyLimit <= 0 {
+		s.bodyLimit = DefaultBodyLimit
+	}
+	if s.shutdownTimeout <= 0 {
+		s.shutdownTimeout = DefaultShutdownTimeout
+	}
+	s.configureEcho()
+	s.registerRoutes(s.echo)
+	return s
+}
+
+// configureEcho applies settings and the global middleware chain.
+func (s *Server) configureEcho() {
+	e := s.echo
+	e.HideBanner = true
+	e.HidePort = true
+	// Echo's own logger (level ERROR by default) rarely speaks; route it
+	// into slog rather than a second format on stdout.
+	e.Logger.SetOutput(slog.NewLogLogger(s.log.Handler(), slog.LevelWarn).Writer())
+	// Trust only the TCP peer address: X-Forwarded-For is client-controlled
+	// unless a known proxy sets it, and no proxy is configured yet.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = s.handleError
+	// Order matters: the request ID must exist before anything logs, the
+	// access log must see the final status (it invokes the error handler),
+	// and recovery must sit inside the access log so panics are logged as 500s.
+	e.Use(
+		requestIDMiddleware,
+		securityHeadersMiddleware,
+		s.accessLogMiddleware,
+		s.recoverMiddleware,
+		s.bodyLimitMiddleware,
+	)
+}
+
+// Handler returns the HTTP handler (the echo instance), e.g. for httptest.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo returns the echo instance so other areas can mount their groups.
+// Mount routes before calling Serve; echo's router is not safe for
+// concurrent registration and lookup.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Serve serves HTTP on ln until ctx is cancelled, then marks the server not
+// ready and shuts down gracefully, letting in-flight requests finish within
+// ShutdownTimeout. It returns nil after a clean shutdown, or the error that
+// stopped serving early or that aborted the graceful shutdown. Call it at
+// most once per Server: readiness stays "shutting down" afterwards.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := s.httpServer()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return fmt.Errorf("server: serve: %w", err)
+	case <-ctx.Done():
+	}
+	return s.shutdown(srv, serveErr)
+}
+
+// httpServer builds the http.Server with conservative timeouts.
+func (s *Server) httpServer() *http.Server {
+	return &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// shutdown flips readiness, drains in-flight requests and waits for the
+// Serve goroutine to exit so no goroutine outlives Serve.
+func (s *Server) shutdown(srv *http.Server, serveErr <-chan error) error {
+	s.shuttingDown.Store(true)
+	s.log.Info("http server shutting down", slog.Duration("timeout", s.shutdownTimeout))
+
+	// A fresh context: the caller's is already cancelled, and the drain
+	// must get its full budget.
+	ctx, cancel := context.WithTimeout(context.Background(), s.shutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if err != nil {
+		// Drain budget exhausted: cut the remaining connections.
+		_ = srv.Close()
+	}
+	// srv.Serve returns http.ErrServerClosed as soon as Shutdown starts;
+	// waiting for it keeps the goroutine from outliving Serve.
+	<-serveErr
+	if err != nil {
+		return fmt.Errorf("server: shutdown: %w", err)
+	}
+	s.log.Info("http server stopped")
+	return nil
+}
