@@ -38,6 +38,8 @@ type Config struct {
 	LogLevel         slog.Level
 	MigrateOnStart   bool
 	ShutdownTimeout  time.Duration
+	ShutdownDrain    time.Duration
+	RequestTimeout   time.Duration
 	DBConnectTimeout time.Duration
 	DBMaxConns       int
 	BodyLimit        int64

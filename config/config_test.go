@@ -95,6 +95,7 @@ func TestEveryProblemReported(t *testing.T) {
 		"LATCHKEY_BASE_URL":         "ftp://x",
 		"LATCHKEY_LOG_LEVEL":        "loud",
 		"LATCHKEY_SHUTDOWN_TIMEOUT": "-1s",
+		"LATCHKEY_SHUTDOWN_DRAIN":   "-5s",
 		"LATCHKEY_SECRET_KEY":       "short",
 		"LATCHKEY_DB_MAX_CONNS":     "0",
 		"LATCHKEY_MIGRATE_ON_START": "maybe",
@@ -103,11 +104,11 @@ func TestEveryProblemReported(t *testing.T) {
 	if !errors.As(err, &cfgErr) {
 		t.Fatalf("Load = %v; want *Error", err)
 	}
-	if len(cfgErr.Problems) != 9 {
-		t.Fatalf("problems = %d; want 9:\n%v", len(cfgErr.Problems), err)
+	if len(cfgErr.Problems) != 10 {
+		t.Fatalf("problems = %d; want 10:\n%v", len(cfgErr.Problems), err)
 	}
 	for _, want := range []string{"LATCHKEY_DATABASE_URL", "mysql", "LATCHKEY_LISTEN", "LATCHKEY_BASE_URL", "LATCHKEY_LOG_LEVEL",
-		"--log-format", "LATCHKEY_SHUTDOWN_TIMEOUT", "LATCHKEY_SECRET_KEY", "LATCHKEY_DB_MAX_CONNS", "LATCHKEY_MIGRATE_ON_START"} {
+		"--log-format", "LATCHKEY_SHUTDOWN_TIMEOUT", "LATCHKEY_SHUTDOWN_DRAIN", "LATCHKEY_SECRET_KEY", "LATCHKEY_DB_MAX_CONNS", "LATCHKEY_MIGRATE_ON_START"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s:\n%v", want, err)
 		}
@@ -149,6 +150,24 @@ func TestSettingsDocumented(t *testing.T) {
 	for _, s := range Settings() {
 		if s.Help == "" || !strings.HasPrefix(s.Env, "LATCHKEY_") {
 			t.Errorf("setting %+v lacks help or an env name", s)
+		}
+	}
+}
+
+func TestDatabaseURLRejects(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:secret@db/x?sslmode=bogus": "sslmode is invalid",
+		"postgres://u:secret@db:99999/x":         "not a valid PostgreSQL URL",
+		"host=db user=lk dbname=latchkey":        "key=value connection string",
+		"mysql://db/x":                           "unsupported database scheme",
+		"data.db?mode=ro":                        "plain file path",
+	} {
+		_, err := load(t, nil, map[string]string{"LATCHKEY_DATABASE_URL": in}, Needs{})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v; want an error containing %q", in, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("%q: the error repeats the password: %v", in, err)
 		}
 	}
 }

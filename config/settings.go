@@ -1,13 +1,17 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // setting is one configuration value: its YAML key, from which the
@@ -62,6 +66,10 @@ var settings = []setting{
 		apply: func(c *Config, v string) error { return parseBool(v, &c.MigrateOnStart) }},
 	{key: "shutdown_timeout", def: "20s", flag: true, help: "how long in-flight requests may finish after SIGTERM",
 		apply: func(c *Config, v string) error { return parseDuration(v, &c.ShutdownTimeout) }},
+	{key: "shutdown_drain", def: "0s", flag: true, help: "after SIGTERM, keep serving with /readyz at 503 this long so load balancers move away first",
+		apply: func(c *Config, v string) error { return parseDurationAllowZero(v, &c.ShutdownDrain) }},
+	{key: "request_timeout", def: "30s", help: "deadline for each request's work; past it the client gets 503 with Retry-After",
+		apply: func(c *Config, v string) error { return parseDuration(v, &c.RequestTimeout) }},
 	{key: "db_connect_timeout", def: "30s", help: "how long start-up keeps retrying an unreachable database",
 		apply: func(c *Config, v string) error { return parseDuration(v, &c.DBConnectTimeout) }},
 	{key: "db_max_conns", def: "20", help: "PostgreSQL connection pool size (SQLite always uses one)",
@@ -81,12 +89,15 @@ func applyDatabaseURL(c *Config, v string) error {
 	case v == "":
 		return fmt.Errorf("must not be empty")
 	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"):
-		u, err := url.Parse(v)
-		if err != nil || u.Host == "" {
-			return fmt.Errorf("is not a valid postgres:// URL (want postgres://user:password@host:5432/dbname)")
+		// pgconn is the parser the driver itself uses, so every option it
+		// would reject at connect time (sslmode, ports, ...) is caught now.
+		if _, err := pgconn.ParseConfig(v); err != nil {
+			return fmt.Errorf("is not a valid PostgreSQL URL (want postgres://user:password@host:5432/dbname): %s", redactedParseError(err))
 		}
 		c.Backend, c.DatabaseDSN = Postgres, v
 		return nil
+	case keywordDSN.MatchString(v):
+		return fmt.Errorf("looks like a key=value connection string; write it as a postgres:// URL")
 	}
 	path := v
 	for _, prefix := range []string{"sqlite://", "sqlite:", "file:"} {
@@ -163,6 +174,15 @@ func parseDuration(v string, dst *time.Duration) error {
 	return nil
 }
 
+func parseDurationAllowZero(v string, dst *time.Duration) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("want a duration such as 0s, 5s or 1m, got %q", v)
+	}
+	*dst = d
+	return nil
+}
+
 func parseInt(v string, lo, hi int, dst *int) error {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
@@ -170,4 +190,17 @@ func parseInt(v string, lo, hi int, dst *int) error {
 	}
 	*dst = n
 	return nil
+}
+
+// keywordDSN matches libpq's "host=db user=x dbname=y" form.
+var keywordDSN = regexp.MustCompile(`^\s*[a-z_]+\s*=`)
+
+// redactedParseError keeps pgconn's reason but never echoes the URL, which
+// may carry a password.
+func redactedParseError(err error) string {
+	var pe *pgconn.ParseConfigError
+	if errors.As(err, &pe) && pe.Unwrap() != nil {
+		return pe.Unwrap().Error()
+	}
+	return "cannot be parsed"
 }

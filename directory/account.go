@@ -95,25 +95,33 @@ const MaxUserNameLength = 256
 
 // Validate checks the rules every backend relies on before writing.
 func (a Account) Validate() error {
-	name := strings.TrimSpace(a.UserName)
-	switch {
-	case name == "":
+	if strings.TrimSpace(a.UserName) == "" {
 		return invalid("userName", "is required")
-	case len(a.UserName) > MaxUserNameLength:
-		return invalid("userName", "must be at most 256 bytes")
+	}
+	if err := checkText("userName", a.UserName, MaxUserNameLength); err != nil {
+		return err
+	}
+	switch {
 	case !a.State.Valid():
 		return invalid("state", "must be not_invited, invited or claimed")
 	case a.AuthMethod != "" && !a.AuthMethod.Valid():
 		return invalid("authMethod", "must be password or sso")
-	case len(a.Resource) > 0 && !json.Valid(a.Resource):
-		return invalid("resource", "is not valid JSON")
+	}
+	if err := checkTexts("externalId", a.ExternalID, "displayName", a.DisplayName, "name.givenName", a.GivenName,
+		"name.familyName", a.FamilyName, "title", a.Title, "department", a.Department, "division", a.Division,
+		"organization", a.Organization, "costCenter", a.CostCenter, "employeeNumber", a.EmployeeNumber,
+		"location", a.Location, "manager", a.ManagerID); err != nil {
+		return err
 	}
 	for _, e := range a.Emails {
 		if strings.TrimSpace(e.Value) == "" {
 			return invalid("emails", "every email needs a value")
 		}
+		if err := checkTexts("emails.value", e.Value, "emails.type", e.Type); err != nil {
+			return err
+		}
 	}
-	return nil
+	return checkDocument("resource", a.Resource)
 }
 
 // PrimaryEmail returns the primary email, else the work email, else the

@@ -35,6 +35,18 @@ type AuditEvent struct {
 	Details       json.RawMessage
 }
 
+// Validate checks the fields every event needs and that Details is a JSON
+// document a backend can store.
+func (e AuditEvent) Validate() error {
+	if e.OrgID == "" || e.Action == "" || e.ActorType == "" {
+		return invalid("audit", "org, action and actor type are required")
+	}
+	if err := checkTexts("actorName", e.ActorName, "action", e.Action, "targetId", e.TargetID); err != nil {
+		return err
+	}
+	return checkDocument("details", e.Details)
+}
+
 // AuditQuery selects audit events of one organization, newest first.
 // Before is the id of the last event of the previous page.
 type AuditQuery struct {

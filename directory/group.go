@@ -21,15 +21,16 @@ type Group struct {
 
 // Validate checks the rules every backend relies on before writing.
 func (g Group) Validate() error {
-	switch {
-	case strings.TrimSpace(g.DisplayName) == "":
+	if strings.TrimSpace(g.DisplayName) == "" {
 		return invalid("displayName", "is required")
-	case len(g.DisplayName) > 256:
-		return invalid("displayName", "must be at most 256 bytes")
-	case len(g.Resource) > 0 && !json.Valid(g.Resource):
-		return invalid("resource", "is not valid JSON")
 	}
-	return nil
+	if err := checkText("displayName", g.DisplayName, 256); err != nil {
+		return err
+	}
+	if err := checkTexts("externalId", g.ExternalID); err != nil {
+		return err
+	}
+	return checkDocument("resource", g.Resource)
 }
 
 // MemberType says what a membership points at.

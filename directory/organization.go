@@ -30,8 +30,5 @@ func (o Organization) Validate() error {
 	if strings.TrimSpace(o.Name) == "" {
 		return invalid("name", "must not be empty")
 	}
-	if len(o.Name) > 200 {
-		return invalid("name", "must be at most 200 characters")
-	}
-	return nil
+	return checkText("name", o.Name, 200)
 }

@@ -84,6 +84,8 @@ type CredentialStore interface {
 	CreateAdmin(ctx context.Context, a *Admin) error
 	Admin(ctx context.Context, orgID, id string) (Admin, error)
 	ListAdmins(ctx context.Context, orgID string) ([]Admin, error)
+	// DisableAdmin is idempotent; a disabled admin's tokens stop working.
+	DisableAdmin(ctx context.Context, orgID, id string, at time.Time) error
 	CreateAdminToken(ctx context.Context, t *AdminToken) error
 	AdminTokenByHash(ctx context.Context, hash string) (AdminToken, error)
 	RevokeAdminToken(ctx context.Context, orgID, id string, at time.Time) error

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -74,7 +75,7 @@ func (s *Server) classify(c echo.Context, err error) errorResponse {
 			status: http.StatusRequestEntityTooLarge,
 			detail: fmt.Sprintf("request body exceeds the limit of %d bytes", tooLarge.Limit),
 		}
-	case errors.Is(err, directory.ErrUnavailable):
+	case errors.Is(err, directory.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		s.log.LogAttrs(ctx, slog.LevelWarn, "store unavailable", slog.Any("error", err))
 		return errorResponse{
 			status:     http.StatusServiceUnavailable,

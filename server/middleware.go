@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -105,6 +106,18 @@ func (s *Server) recoverMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 // Content-Length check fails fast; the MaxBytesReader covers chunked and
 // lying bodies, surfacing *http.MaxBytesError to whichever handler reads
 // the body, which the error handler maps to 413.
+// timeoutMiddleware gives every request a deadline. Handlers pass the
+// request context to the store, so a query stuck on an unresponsive
+// database is cancelled and the client gets 503 with Retry-After.
+func (s *Server) timeoutMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.requestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
 func (s *Server) bodyLimitMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()

@@ -20,6 +20,7 @@ import (
 const (
 	DefaultBodyLimit       int64 = 1 << 20
 	DefaultShutdownTimeout       = 20 * time.Second
+	DefaultRequestTimeout        = 30 * time.Second
 )
 
 // Timeouts for the underlying http.Server. They bound how long a slow or
@@ -51,6 +52,14 @@ type Options struct {
 	// ShutdownTimeout bounds how long Serve waits for in-flight requests
 	// after its context is cancelled; DefaultShutdownTimeout when 0.
 	ShutdownTimeout time.Duration
+	// DrainDelay keeps serving, with /readyz answering 503, for this long
+	// after shutdown begins, so load balancers stop routing here before
+	// the listener closes. Zero closes at once.
+	DrainDelay time.Duration
+	// RequestTimeout bounds each request's context, so work waiting on a
+	// database that stopped answering ends (as 503) instead of piling up;
+	// DefaultRequestTimeout when 0.
+	RequestTimeout time.Duration
 }
 
 // Server owns the echo instance and the readiness state. Create it with New.
@@ -60,6 +69,8 @@ type Server struct {
 	db              Pinger
 	bodyLimit       int64
 	shutdownTimeout time.Duration
+	drainDelay      time.Duration
+	requestTimeout  time.Duration
 	// shuttingDown flips once Serve begins shutting down so /readyz tells
 	// load balancers to stop sending traffic.
 	shuttingDown atomic.Bool
@@ -81,6 +92,11 @@ func New(opts Options) *Server {
 		db:              opts.DB,
 		bodyLimit:       opts.BodyLimit,
 		shutdownTimeout: opts.ShutdownTimeout,
+		drainDelay:      opts.DrainDelay,
+		requestTimeout:  opts.RequestTimeout,
+	}
+	if s.requestTimeout <= 0 {
+		s.requestTimeout = DefaultRequestTimeout
 	}
 	if s.bodyLimit <= 0 {
 		s.bodyLimit = DefaultBodyLimit
@@ -114,6 +130,7 @@ func (s *Server) configureEcho() {
 		s.accessLogMiddleware,
 		s.recoverMiddleware,
 		s.bodyLimitMiddleware,
+		s.timeoutMiddleware,
 	)
 }
 
@@ -162,6 +179,10 @@ func (s *Server) httpServer() *http.Server {
 // Serve goroutine to exit so no goroutine outlives Serve.
 func (s *Server) shutdown(srv *http.Server, serveErr <-chan error) error {
 	s.shuttingDown.Store(true)
+	if s.drainDelay > 0 {
+		s.log.Info("http server draining: readiness is 503, still serving", slog.Duration("delay", s.drainDelay))
+		time.Sleep(s.drainDelay)
+	}
 	s.log.Info("http server shutting down", slog.Duration("timeout", s.shutdownTimeout))
 
 	// A fresh context: the caller's is already cancelled, and the drain

@@ -209,3 +209,20 @@ func TestSecretKeyFile(t *testing.T) {
 		t.Fatalf("PostgreSQL without a key = %v; want LATCHKEY_SECRET_KEY is required", r.err)
 	}
 }
+
+// TestPostgresNeverGeneratesKeys: a missing key file on PostgreSQL is an
+// error, never a fresh key that other replicas would not share.
+func TestPostgresNeverGeneratesKeys(t *testing.T) {
+	env := backends[1].env(t)
+	delete(env, "LATCHKEY_SECRET_KEY")
+	missing := t.TempDir() + "/latchkey.key"
+	env["LATCHKEY_SECRET_KEY_FILE"] = missing
+	mustRun(t, env, "migrate")
+	r := runCLI(t, env, "scim-token", "create", "--name", "x")
+	if r.err == nil || !strings.Contains(r.err.Error(), "does not exist") {
+		t.Fatalf("scim-token create with a missing key file on PostgreSQL = %v", r.err)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a key file was generated for PostgreSQL: %v", err)
+	}
+}

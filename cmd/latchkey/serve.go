@@ -47,6 +47,7 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 
 	srv := server.New(server.Options{
 		Logger: log, DB: store, BodyLimit: cfg.BodyLimit, ShutdownTimeout: cfg.ShutdownTimeout,
+		DrainDelay: cfg.ShutdownDrain, RequestTimeout: cfg.RequestTimeout,
 	})
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/latchkeyhq/latchkey/directory"
 )
 
@@ -41,8 +43,8 @@ func (r auditEventRow) toDomain() directory.AuditEvent {
 
 // AppendAudit implements directory.AuditStore.
 func (s *Store) AppendAudit(ctx context.Context, e *directory.AuditEvent) error {
-	if e.OrgID == "" || e.Action == "" || e.ActorType == "" {
-		return &directory.ValidationError{Field: "audit", Problem: "org, action and actor type are required"}
+	if err := e.Validate(); err != nil {
+		return err
 	}
 	id, err := newID()
 	if err != nil {
@@ -62,7 +64,7 @@ func (s *Store) AppendAudit(ctx context.Context, e *directory.AuditEvent) error 
 		d := string(e.Details)
 		row.Details = &d
 	}
-	if err := s.ctx(ctx).Create(&row).Error; err != nil {
+	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
 		return fmt.Errorf("gormstore: append audit: %w", translate(err))
 	}
 	*e = row.toDomain()

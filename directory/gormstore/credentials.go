@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/latchkeyhq/latchkey/directory"
 )
 
@@ -79,7 +81,7 @@ func (s *Store) CreateScimToken(ctx context.Context, t *directory.ScimToken) err
 		return err
 	}
 	row := scimTokenRow{OrgID: t.OrgID, ID: id, Name: t.Name, TokenHash: t.Hash, CreatedAt: s.timestamp(), ExpiresAt: utcPtr(t.ExpiresAt)}
-	if err := s.ctx(ctx).Create(&row).Error; err != nil {
+	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
 		return fmt.Errorf("gormstore: create scim token: %w", translate(err))
 	}
 	*t = row.toDomain()
@@ -115,8 +117,10 @@ func (s *Store) RevokeScimToken(ctx context.Context, orgID, id string, at time.T
 
 // TouchScimToken records when a token was last used.
 func (s *Store) TouchScimToken(ctx context.Context, orgID, id string, at time.Time) error {
-	err := s.ctx(ctx).Model(&scimTokenRow{}).Where("org_id = ? AND id = ?", orgID, id).
-		Update("last_used_at", at.UTC().Truncate(time.Microsecond)).Error
+	err := s.write(ctx, func(db *gorm.DB) error {
+		return db.Model(&scimTokenRow{}).Where("org_id = ? AND id = ?", orgID, id).
+			Update("last_used_at", at.UTC().Truncate(time.Microsecond)).Error
+	})
 	if err != nil {
 		return fmt.Errorf("gormstore: touch scim token: %w", translate(err))
 	}
@@ -132,8 +136,10 @@ func (s *Store) revoke(ctx context.Context, model any, orgID, id string, at time
 	if n == 0 {
 		return fmt.Errorf("gormstore: revoke: %w", directory.ErrNotFound)
 	}
-	err := s.ctx(ctx).Model(model).Where("org_id = ? AND id = ? AND revoked_at IS NULL", orgID, id).
-		Update("revoked_at", at.UTC().Truncate(time.Microsecond)).Error
+	err := s.write(ctx, func(db *gorm.DB) error {
+		return db.Model(model).Where("org_id = ? AND id = ? AND revoked_at IS NULL", orgID, id).
+			Update("revoked_at", at.UTC().Truncate(time.Microsecond)).Error
+	})
 	if err != nil {
 		return fmt.Errorf("gormstore: revoke: %w", translate(err))
 	}
@@ -150,7 +156,7 @@ func (s *Store) CreateAdmin(ctx context.Context, a *directory.Admin) error {
 		return err
 	}
 	row := adminRow{OrgID: a.OrgID, ID: id, Email: a.Email, EmailLower: lower(a.Email), Role: string(a.Role), CreatedAt: s.timestamp()}
-	if err := s.ctx(ctx).Create(&row).Error; err != nil {
+	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
 		return fmt.Errorf("gormstore: create admin: %w", translate(err))
 	}
 	*a = row.toDomain()
@@ -179,6 +185,21 @@ func (s *Store) ListAdmins(ctx context.Context, orgID string) ([]directory.Admin
 	return out, nil
 }
 
+// DisableAdmin implements directory.CredentialStore.
+func (s *Store) DisableAdmin(ctx context.Context, orgID, id string, at time.Time) error {
+	if _, err := s.Admin(ctx, orgID, id); err != nil {
+		return err
+	}
+	err := s.write(ctx, func(db *gorm.DB) error {
+		return db.Model(&adminRow{}).Where("org_id = ? AND id = ? AND disabled_at IS NULL", orgID, id).
+			Update("disabled_at", at.UTC().Truncate(time.Microsecond)).Error
+	})
+	if err != nil {
+		return fmt.Errorf("gormstore: disable admin: %w", translate(err))
+	}
+	return nil
+}
+
 // CreateAdminToken implements directory.CredentialStore. An unknown admin
 // is ErrNotFound (the foreign key says so).
 func (s *Store) CreateAdminToken(ctx context.Context, t *directory.AdminToken) error {
@@ -190,7 +211,7 @@ func (s *Store) CreateAdminToken(ctx context.Context, t *directory.AdminToken) e
 		return err
 	}
 	row := adminTokenRow{OrgID: t.OrgID, ID: id, AdminID: t.AdminID, Name: t.Name, TokenHash: t.Hash, CreatedAt: s.timestamp(), ExpiresAt: utcPtr(t.ExpiresAt)}
-	if err := s.ctx(ctx).Create(&row).Error; err != nil {
+	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
 		return fmt.Errorf("gormstore: create admin token: %w", translate(err))
 	}
 	*t = row.toDomain()
@@ -203,7 +224,13 @@ func (s *Store) AdminTokenByHash(ctx context.Context, hash string) (directory.Ad
 	if err := first(s.ctx(ctx).Where("token_hash = ?", hash), &row); err != nil {
 		return directory.AdminToken{}, fmt.Errorf("gormstore: admin token: %w", err)
 	}
-	return row.toDomain(), nil
+	admin, err := s.Admin(ctx, row.OrgID, row.AdminID)
+	if err != nil {
+		return directory.AdminToken{}, err
+	}
+	tok := row.toDomain()
+	tok.AdminDisabledAt = admin.DisabledAt
+	return tok, nil
 }
 
 // RevokeAdminToken implements directory.CredentialStore.

@@ -76,6 +76,9 @@ func classifyPostgres(code string) error {
 		return directory.ErrConflict
 	case code == "23503": // foreign_key_violation: the referenced row is gone
 		return directory.ErrNotFound
+	case len(code) == 5 && code[:2] == "22", // data exception: a value the column cannot hold
+		code == "54000": // program limit exceeded: a value too large to index
+		return directory.ErrInvalid
 	case len(code) == 5 && code[:2] == "08", // connection exception class
 		code == "57P01", code == "57P02", code == "57P03", // shutdown, crash, cannot connect now
 		code == "53300",                  // too many connections

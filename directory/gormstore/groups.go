@@ -26,7 +26,7 @@ func (s *Store) CreateGroup(ctx context.Context, g *directory.Group) error {
 	created.CreatedAt = s.timestamp()
 	created.UpdatedAt = created.CreatedAt
 	row := fromGroup(&created)
-	if err := s.ctx(ctx).Create(&row).Error; err != nil {
+	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
 		return fmt.Errorf("gormstore: create group: %w", translate(err))
 	}
 	*g = row.toDomain()
@@ -52,14 +52,19 @@ func (s *Store) UpdateGroup(ctx context.Context, g *directory.Group) error {
 	next.Version = g.Version + 1
 	next.UpdatedAt = s.timestamp()
 	row := fromGroup(&next)
-	res := s.ctx(ctx).Model(&groupRow{}).
-		Where("org_id = ? AND id = ? AND version = ?", g.OrgID, g.ID, g.Version).
-		Select("display_name", "display_name_lower", "external_id", "resource", "version", "updated_at").
-		Updates(&row)
-	if res.Error != nil {
-		return fmt.Errorf("gormstore: update group: %w", translate(res.Error))
+	var updated int64
+	err := s.write(ctx, func(db *gorm.DB) error {
+		res := db.Model(&groupRow{}).
+			Where("org_id = ? AND id = ? AND version = ?", g.OrgID, g.ID, g.Version).
+			Select("display_name", "display_name_lower", "external_id", "resource", "version", "updated_at").
+			Updates(&row)
+		updated = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return fmt.Errorf("gormstore: update group: %w", translate(err))
 	}
-	if res.RowsAffected == 0 {
+	if updated == 0 {
 		if _, err := s.Group(ctx, g.OrgID, g.ID); err != nil {
 			return err
 		}
@@ -113,6 +118,7 @@ func (s *Store) ListGroups(ctx context.Context, orgID string, limit int, after s
 // NOTHING: its cost does not depend on the group's size, and concurrent
 // additions never lose one another.
 func (s *Store) AddMembers(ctx context.Context, orgID, groupID string, members []directory.Member) (int, error) {
+	members = distinctMembers(members)
 	if len(members) == 0 {
 		return 0, nil
 	}
@@ -121,24 +127,21 @@ func (s *Store) AddMembers(ctx context.Context, orgID, groupID string, members [
 		if err := requireGroup(tx, orgID, groupID); err != nil {
 			return err
 		}
-		if err := requireMembersExist(tx, orgID, members); err != nil {
+		if err := s.lockMembers(tx, orgID, members); err != nil {
 			return err
 		}
 		now := s.timestamp()
 		rows := make([]groupMemberRow, 0, len(members))
-		seen := make(map[string]bool, len(members))
 		for _, m := range members {
-			if seen[m.ID] {
-				continue
-			}
-			seen[m.ID] = true
 			rows = append(rows, groupMemberRow{OrgID: orgID, GroupID: groupID, MemberID: m.ID, MemberType: string(m.Type), CreatedAt: now})
 		}
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
-		if res.Error != nil {
-			return res.Error
+		for _, batch := range chunks(rows) {
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&batch)
+			if res.Error != nil {
+				return res.Error
+			}
+			added += res.RowsAffected
 		}
-		added = res.RowsAffected
 		return bumpGroup(tx, orgID, groupID, added, now)
 	})
 	if err != nil {
@@ -147,8 +150,9 @@ func (s *Store) AddMembers(ctx context.Context, orgID, groupID string, members [
 	return int(added), nil
 }
 
-// RemoveMembers implements directory.GroupStore as one DELETE.
+// RemoveMembers implements directory.GroupStore as DELETEs by key.
 func (s *Store) RemoveMembers(ctx context.Context, orgID, groupID string, memberIDs []string) (int, error) {
+	memberIDs = distinct(memberIDs)
 	if len(memberIDs) == 0 {
 		return 0, nil
 	}
@@ -157,11 +161,13 @@ func (s *Store) RemoveMembers(ctx context.Context, orgID, groupID string, member
 		if err := requireGroup(tx, orgID, groupID); err != nil {
 			return err
 		}
-		res := tx.Where("org_id = ? AND group_id = ? AND member_id IN ?", orgID, groupID, memberIDs).Delete(&groupMemberRow{})
-		if res.Error != nil {
-			return res.Error
+		for _, batch := range chunks(memberIDs) {
+			res := tx.Where("org_id = ? AND group_id = ? AND member_id IN ?", orgID, groupID, batch).Delete(&groupMemberRow{})
+			if res.Error != nil {
+				return res.Error
+			}
+			removed += res.RowsAffected
 		}
-		removed = res.RowsAffected
 		return bumpGroup(tx, orgID, groupID, removed, s.timestamp())
 	})
 	if err != nil {
@@ -208,9 +214,12 @@ func requireGroup(tx *gorm.DB, orgID, groupID string) error {
 	return nil
 }
 
-// requireMembersExist checks that every referenced account or group is in
-// the organization, with one query per member type.
-func requireMembersExist(tx *gorm.DB, orgID string, members []directory.Member) error {
+// lockMembers checks that every referenced account or group is in the
+// organization and, on PostgreSQL, holds a KEY SHARE lock on each until the
+// transaction ends, so a concurrent delete cannot slip in between the check
+// and the insert and leave a membership pointing at nothing. (SQLite runs
+// one write transaction at a time, so it needs no lock.)
+func (s *Store) lockMembers(tx *gorm.DB, orgID string, members []directory.Member) error {
 	ids := map[directory.MemberType][]string{}
 	for _, m := range members {
 		switch m.Type {
@@ -225,12 +234,18 @@ func requireMembersExist(tx *gorm.DB, orgID string, members []directory.Member) 
 		if typ == directory.MemberGroup {
 			model = &groupRow{}
 		}
-		var found int64
-		if err := tx.Model(model).Where("org_id = ? AND id IN ?", orgID, distinct(want)).Count(&found).Error; err != nil {
-			return err
-		}
-		if found != int64(len(distinct(want))) {
-			return fmt.Errorf("member %w", directory.ErrNotFound)
+		for _, batch := range chunks(want) {
+			q := tx.Model(model).Where("org_id = ? AND id IN ?", orgID, batch)
+			if s.dialect == Postgres {
+				q = q.Clauses(clause.Locking{Strength: "KEY SHARE"})
+			}
+			var found []string
+			if err := q.Pluck("id", &found).Error; err != nil {
+				return err
+			}
+			if len(found) != len(batch) {
+				return fmt.Errorf("member %w", directory.ErrNotFound)
+			}
 		}
 	}
 	return nil
@@ -243,6 +258,31 @@ func bumpGroup(tx *gorm.DB, orgID, groupID string, changed int64, now time.Time)
 	}
 	return tx.Model(&groupRow{}).Where("org_id = ? AND id = ?", orgID, groupID).
 		Updates(map[string]any{"version": gorm.Expr("version + 1"), "updated_at": now}).Error
+}
+
+// chunkSize keeps every statement well below the drivers' bound-parameter
+// limits (SQLite 32766, PostgreSQL 65535) however many members one call names.
+const chunkSize = 1000
+
+func chunks[T any](items []T) [][]T {
+	var out [][]T
+	for len(items) > chunkSize {
+		out = append(out, items[:chunkSize])
+		items = items[chunkSize:]
+	}
+	return append(out, items)
+}
+
+func distinctMembers(members []directory.Member) []directory.Member {
+	seen := make(map[string]bool, len(members))
+	out := members[:0:0]
+	for _, m := range members {
+		if !seen[m.ID] {
+			seen[m.ID] = true
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func distinct(ids []string) []string {

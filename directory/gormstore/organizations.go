@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"github.com/latchkeyhq/latchkey/directory"
 )
 
@@ -17,7 +19,7 @@ func (s *Store) CreateOrganization(ctx context.Context, org *directory.Organizat
 		return err
 	}
 	row := organizationRow{ID: id, Slug: org.Slug, Name: org.Name, CreatedAt: s.timestamp()}
-	if err := s.ctx(ctx).Create(&row).Error; err != nil {
+	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
 		return fmt.Errorf("gormstore: create organization: %w", translate(err))
 	}
 	*org = row.toDomain()

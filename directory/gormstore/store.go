@@ -32,6 +32,8 @@ type Store struct {
 	sqlDB   *sql.DB
 	dialect Dialect
 	now     func() time.Time
+	// inTx is set on the Store that InTx hands to its callback.
+	inTx bool
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -117,7 +119,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // InTx runs fn in one transaction on a Store bound to it.
 func (s *Store) InTx(ctx context.Context, fn func(tx directory.Store) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, sqlDB: s.sqlDB, dialect: s.dialect, now: s.now})
+		return fn(&Store{db: tx, sqlDB: s.sqlDB, dialect: s.dialect, now: s.now, inTx: true})
 	})
 	if err == nil {
 		return nil
@@ -142,6 +144,17 @@ func newID() (string, error) {
 }
 
 func (s *Store) ctx(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// write runs a single-statement write. Inside InTx it runs under a
+// savepoint: on PostgreSQL a failed statement aborts the whole transaction,
+// and a caller that handles the error (a conflict it expected) must be able
+// to carry on. Outside a transaction the statement is atomic by itself.
+func (s *Store) write(ctx context.Context, fn func(db *gorm.DB) error) error {
+	if s.inTx {
+		return s.ctx(ctx).Transaction(fn)
+	}
+	return fn(s.ctx(ctx))
+}
 
 // first loads one row into dst or returns ErrNotFound.
 func first(q *gorm.DB, dst any) error {

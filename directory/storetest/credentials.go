@@ -91,6 +91,16 @@ func testAdminsAndTokens(t *testing.T, s directory.Store) {
 	if found.ID != tok.ID || found.AdminID != admin.ID || !found.UsableAt(time.Now()) {
 		t.Fatalf("AdminTokenByHash = %+v", found)
 	}
+	second := directory.AdminToken{OrgID: org.ID, AdminID: admin.ID, Name: "ci", Hash: "a-4"}
+	noErr(t, "CreateAdminToken", s.CreateAdminToken(ctx(t), &second))
+	noErr(t, "DisableAdmin", s.DisableAdmin(ctx(t), org.ID, admin.ID, at(8, 0)))
+	noErr(t, "DisableAdmin again", s.DisableAdmin(ctx(t), org.ID, admin.ID, at(9, 0)))
+	wantErr(t, "disable another org's admin", s.DisableAdmin(ctx(t), other.ID, admin.ID, at(9, 0)), directory.ErrNotFound)
+	found, err = s.AdminTokenByHash(ctx(t), "a-4")
+	noErr(t, "AdminTokenByHash of a disabled admin", err)
+	if found.UsableAt(time.Now()) {
+		t.Fatal("a disabled admin's token is usable")
+	}
 	noErr(t, "RevokeAdminToken", s.RevokeAdminToken(ctx(t), org.ID, tok.ID, at(9, 0)))
 	found, err = s.AdminTokenByHash(ctx(t), "a-1")
 	noErr(t, "AdminTokenByHash after revoke", err)

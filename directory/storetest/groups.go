@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
 	"sync"
 	"testing"
 
@@ -169,3 +170,39 @@ func groupVersion(t *testing.T, s directory.Store, orgID, groupID string) int64 
 	noErr(t, "Group", err)
 	return g.Version
 }
+
+// testMembershipDeleteRace: adding a member while it is being deleted
+// never leaves a membership pointing at nothing.
+func testMembershipDeleteRace(t *testing.T, s directory.Store) {
+	org := mustOrg(t, s, "acme")
+	g := mustGroup(t, s, org.ID, "Racing")
+	const n = 20
+	var wg sync.WaitGroup
+	for i := range n {
+		a := mustAccount(t, s, org.ID, name("racer", i))
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, err := s.AddMembers(ctx(t), org.ID, g.ID, []directory.Member{{ID: a.ID, Type: directory.MemberUser}})
+			if err != nil && !isNotFound(err) {
+				t.Errorf("AddMembers racing a delete: %v", err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if err := s.DeleteAccount(ctx(t), org.ID, a.ID); err != nil {
+				t.Errorf("DeleteAccount racing an add: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	members, err := s.ListMembers(ctx(t), org.ID, g.ID, directory.MemberQuery{})
+	noErr(t, "ListMembers", err)
+	for _, m := range members {
+		if _, err := s.Account(ctx(t), org.ID, m.ID); err != nil {
+			t.Fatalf("member %s outlived its account: %v", m.ID, err)
+		}
+	}
+}
+
+func isNotFound(err error) bool { return errors.Is(err, directory.ErrNotFound) }

@@ -41,10 +41,14 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Groups", testGroups},
 		{"GroupMembers", testGroupMembers},
 		{"GroupMembersConcurrent", testGroupMembersConcurrent},
+		{"MembershipDeleteRace", testMembershipDeleteRace},
 		{"ScimTokens", testScimTokens},
 		{"AdminsAndTokens", testAdminsAndTokens},
 		{"Audit", testAudit},
 		{"Transactions", testTransactions},
+		{"TransactionRecoversFromConflict", testTransactionRecoversFromConflict},
+		{"TextLimits", testTextLimits},
+		{"LargeMemberLists", testLargeMemberLists},
 		{"Ping", testPing},
 	}
 	for _, tc := range tests {

@@ -50,3 +50,30 @@ func testTransactions(t *testing.T, s directory.Store) {
 func testPing(t *testing.T, s directory.Store) {
 	noErr(t, "Ping", s.Ping(ctx(t)))
 }
+
+// testTransactionRecoversFromConflict: a caller may handle an expected
+// error inside InTx (another replica created the row first) and carry on;
+// the failed statement must not doom the rest of the transaction.
+func testTransactionRecoversFromConflict(t *testing.T, s directory.Store) {
+	org := mustOrg(t, s, "acme")
+	mustAccount(t, s, org.ID, "taken")
+	err := s.InTx(ctx(t), func(tx directory.Store) error {
+		dupOrg := directory.Organization{Slug: "acme", Name: "again"}
+		wantErr(t, "duplicate org in tx", tx.CreateOrganization(ctx(t), &dupOrg), directory.ErrConflict)
+		dupAccount := directory.Account{OrgID: org.ID, UserName: "TAKEN", State: directory.StateNotInvited}
+		wantErr(t, "duplicate account in tx", tx.CreateAccount(ctx(t), &dupAccount), directory.ErrConflict)
+		dupGroup := mustGroup(t, tx, org.ID, "Unique")
+		again := directory.Group{OrgID: org.ID, DisplayName: "unique"}
+		wantErr(t, "duplicate group in tx", tx.CreateGroup(ctx(t), &again), directory.ErrConflict)
+		stale := dupGroup
+		stale.Version = 99
+		wantErr(t, "stale group update in tx", tx.UpdateGroup(ctx(t), &stale), directory.ErrVersionMismatch)
+		tok := directory.ScimToken{OrgID: "missing", Name: "x", Hash: "h"}
+		wantErr(t, "token of unknown org in tx", tx.CreateScimToken(ctx(t), &tok), directory.ErrNotFound)
+		mustAccount(t, tx, org.ID, "after-the-errors")
+		return nil
+	})
+	noErr(t, "InTx after handled errors", err)
+	_, err = s.AccountByUserName(ctx(t), org.ID, "after-the-errors")
+	noErr(t, "account written after handled errors", err)
+}
