@@ -43,6 +43,7 @@ type Config struct {
 	DBConnectTimeout time.Duration
 	DBMaxConns       int
 	BodyLimit        int64
+	ScimRateLimit    int
 	ConfigFile       string
 }
 

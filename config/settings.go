@@ -74,6 +74,8 @@ var settings = []setting{
 		apply: func(c *Config, v string) error { return parseDuration(v, &c.DBConnectTimeout) }},
 	{key: "db_max_conns", def: "20", help: "PostgreSQL connection pool size (SQLite always uses one)",
 		apply: func(c *Config, v string) error { return parseInt(v, 1, 1000, &c.DBMaxConns) }},
+	{key: "scim_rate_limit", def: "100", help: "SCIM requests per second allowed per token (bursts up to twice that); more get 429 with Retry-After",
+		apply: func(c *Config, v string) error { return parseInt(v, 1, 100000, &c.ScimRateLimit) }},
 	{key: "body_limit", def: "1048576", help: "largest request body in bytes; larger requests get 413",
 		apply: func(c *Config, v string) error {
 			var n int

@@ -47,6 +47,10 @@ type AccountStore interface {
 	DeleteAccount(ctx context.Context, orgID, id string) error
 	ListAccounts(ctx context.Context, orgID string, q AccountQuery) ([]Account, error)
 	CountAccounts(ctx context.Context, orgID string) (int64, error)
+	// FindAccounts filters, sorts and pages in the database. An attribute,
+	// operator or value the query language does not allow, or a malformed
+	// cursor, is ErrInvalid.
+	FindAccounts(ctx context.Context, orgID string, q ListQuery) (AccountPage, error)
 }
 
 // GroupStore holds groups and memberships. Membership changes are set
@@ -67,6 +71,9 @@ type GroupStore interface {
 	RemoveMembers(ctx context.Context, orgID, groupID string, memberIDs []string) (int, error)
 	ListMembers(ctx context.Context, orgID, groupID string, q MemberQuery) ([]Member, error)
 	CountMembers(ctx context.Context, orgID, groupID string) (int64, error)
+	// FindGroups is FindAccounts for groups; members.value and
+	// members.type filter on memberships.
+	FindGroups(ctx context.Context, orgID string, q ListQuery) (GroupPage, error)
 }
 
 // CredentialStore holds SCIM tokens, admins and admin tokens. Lookups by

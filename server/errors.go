@@ -44,7 +44,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		setRetryAfter(c)
 	}
 	var writeErr error
-	if c.Request().Method == http.MethodHead {
+	if area := s.areaFor(c.Request().URL.Path); area != nil {
+		writeErr = area.WriteError(c, resp.status, resp.detail)
+	} else if c.Request().Method == http.MethodHead {
 		writeErr = c.NoContent(resp.status)
 	} else {
 		writeErr = c.JSON(resp.status, errorBody{

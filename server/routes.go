@@ -1,6 +1,29 @@
 package server
 
-import "github.com/labstack/echo/v4"
+import (
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Area is a protocol area mounted under a path prefix. It lists its own
+// routes in Mount and renders, in its protocol's format, the errors the
+// server itself raises for its requests (unknown route, body too large,
+// panic, database unavailable).
+type Area interface {
+	Prefix() string
+	Mount(g *echo.Group)
+	WriteError(c echo.Context, status int, detail string) error
+}
+
+func (s *Server) areaFor(path string) Area {
+	for _, a := range s.areas {
+		if path == a.Prefix() || strings.HasPrefix(path, a.Prefix()+"/") {
+			return a
+		}
+	}
+	return nil
+}
 
 // Probe paths. Their access-log records are emitted at debug level so
 // orchestrator probes do not flood the logs.
@@ -18,6 +41,9 @@ const (
 func (s *Server) registerRoutes(e *echo.Echo) {
 	e.GET(pathHealthz, s.handleHealthz)
 	e.GET(pathReadyz, s.handleReadyz)
+	for _, area := range s.areas {
+		area.Mount(e.Group(area.Prefix()))
+	}
 }
 
 // isProbe reports whether route is a health probe.

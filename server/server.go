@@ -56,6 +56,9 @@ type Options struct {
 	// after shutdown begins, so load balancers stop routing here before
 	// the listener closes. Zero closes at once.
 	DrainDelay time.Duration
+	// Areas are the protocol areas (SCIM, admin API, claim pages), each
+	// mounted under its prefix by routes.go.
+	Areas []Area
 	// RequestTimeout bounds each request's context, so work waiting on a
 	// database that stopped answering ends (as 503) instead of piling up;
 	// DefaultRequestTimeout when 0.
@@ -70,6 +73,7 @@ type Server struct {
 	bodyLimit       int64
 	shutdownTimeout time.Duration
 	drainDelay      time.Duration
+	areas           []Area
 	requestTimeout  time.Duration
 	// shuttingDown flips once Serve begins shutting down so /readyz tells
 	// load balancers to stop sending traffic.
@@ -93,6 +97,7 @@ func New(opts Options) *Server {
 		bodyLimit:       opts.BodyLimit,
 		shutdownTimeout: opts.ShutdownTimeout,
 		drainDelay:      opts.DrainDelay,
+		areas:           opts.Areas,
 		requestTimeout:  opts.RequestTimeout,
 	}
 	if s.requestTimeout <= 0 {

@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"github.com/latchkeyhq/latchkey/config"
+	"github.com/latchkeyhq/latchkey/scim"
 	"github.com/latchkeyhq/latchkey/server"
 )
 
@@ -24,8 +25,9 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 		return err
 	}
 	// The key is resolved before anything else so a missing one stops the
-	// server before it binds; issue 3 onwards uses it for SCIM tokens.
-	if _, err := newHasher(cfg, log); err != nil {
+	// server before it binds.
+	hasher, err := newHasher(cfg, log)
+	if err != nil {
 		return err
 	}
 	store, err := openStore(ctx, cfg, log)
@@ -45,9 +47,14 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 		return err
 	}
 
+	scimArea := scim.New(scim.Options{
+		Store: store, Hasher: hasher, BaseURL: cfg.BaseURL.String(), Logger: log,
+		RatePerSecond: float64(cfg.ScimRateLimit), Burst: 2 * cfg.ScimRateLimit,
+	})
 	srv := server.New(server.Options{
 		Logger: log, DB: store, BodyLimit: cfg.BodyLimit, ShutdownTimeout: cfg.ShutdownTimeout,
 		DrainDelay: cfg.ShutdownDrain, RequestTimeout: cfg.RequestTimeout,
+		Areas: []server.Area{scimArea},
 	})
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)
 	if err != nil {

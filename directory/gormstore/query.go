@@ -1,0 +1,142 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	"gorm.io/gorm/schema"
+
+	"github.com/latchkeyhq/latchkey/directory"
+)
+
+// FindAccounts implements directory.AccountStore. Filtering, sorting and
+// paging all happen in the database; emails of the page's accounts are
+// loaded with one more query.
+func (s *Store) FindAccounts(ctx context.Context, orgID string, q directory.ListQuery) (directory.AccountPage, error) {
+	res, err := find[accountRow](ctx, s, accountEntity, orgID, q)
+	if err != nil {
+		return directory.AccountPage{}, fmt.Errorf("gormstore: find accounts: %w", translate(err))
+	}
+	page := directory.AccountPage{Total: res.total, NextCursor: res.next}
+	if len(res.rows) == 0 {
+		return page, nil
+	}
+	ids := make([]string, len(res.rows))
+	for i, r := range res.rows {
+		ids[i] = r.ID
+	}
+	emails, err := s.emailsOf(ctx, orgID, ids)
+	if err != nil {
+		return directory.AccountPage{}, err
+	}
+	page.Accounts = make([]directory.Account, len(res.rows))
+	for i, r := range res.rows {
+		page.Accounts[i] = r.toDomain(emails[r.ID])
+	}
+	return page, nil
+}
+
+// FindGroups implements directory.GroupStore.
+func (s *Store) FindGroups(ctx context.Context, orgID string, q directory.ListQuery) (directory.GroupPage, error) {
+	res, err := find[groupRow](ctx, s, groupEntity, orgID, q)
+	if err != nil {
+		return directory.GroupPage{}, fmt.Errorf("gormstore: find groups: %w", translate(err))
+	}
+	page := directory.GroupPage{Total: res.total, NextCursor: res.next}
+	for _, r := range res.rows {
+		page.Groups = append(page.Groups, r.toDomain())
+	}
+	return page, nil
+}
+
+type found[R any] struct {
+	rows  []R
+	total int64
+	next  string
+}
+
+// find runs q against e's table: the count when asked for, then the page.
+func find[R any](ctx context.Context, s *Store, e *entity, orgID string, q directory.ListQuery) (found[R], error) {
+	var res found[R]
+	p, err := newListPlan(s.dialect, e, orgID, q)
+	if err != nil {
+		return res, err
+	}
+	if q.WithTotal {
+		count := p.countSQL()
+		if err := s.ctx(ctx).Raw(count.String(), count.args...).Scan(&res.total).Error; err != nil {
+			return res, err
+		}
+	}
+	if p.countOnly {
+		return res, nil
+	}
+	page := p.pageSQL()
+	if err := s.ctx(ctx).Raw(page.String(), page.args...).Scan(&res.rows).Error; err != nil {
+		return res, err
+	}
+	if len(res.rows) > p.limit {
+		res.rows = res.rows[:p.limit]
+		if res.next, err = cursorAfter(p.key, &res.rows[p.limit-1]); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// cursorAfter returns the cursor that continues after row.
+func cursorAfter(k sortKey, row any) (string, error) {
+	id, err := rowField(row, "id")
+	if err != nil {
+		return "", err
+	}
+	p := position{id: fmt.Sprint(id)}
+	if k.attr != "" {
+		v, err := rowField(row, k.col.name)
+		if err != nil {
+			return "", err
+		}
+		p.value = sortValue(v)
+	}
+	return encodeCursor(k, p)
+}
+
+// sortValue turns a model field into a position value: NULL strings are
+// ” (absent either way), NULL times nil.
+func sortValue(v any) any {
+	switch v := v.(type) {
+	case *string:
+		if v == nil {
+			return ""
+		}
+		return *v
+	case *time.Time:
+		if v == nil {
+			return nil
+		}
+		return v.UTC()
+	case time.Time:
+		return v.UTC()
+	}
+	return v
+}
+
+var rowSchemas sync.Map
+
+// rowField reads the field gorm maps to column from a model pointer, so
+// the column maps in query_schema.go need no second list of getters.
+func rowField(row any, column string) (any, error) {
+	sch, err := schema.Parse(row, &rowSchemas, schema.NamingStrategy{})
+	if err != nil {
+		return nil, err
+	}
+	f := sch.LookUpField(column)
+	if f == nil {
+		return nil, fmt.Errorf("%s has no column %s", sch.Name, column)
+	}
+	v, _ := f.ValueOf(context.Background(), reflect.ValueOf(row))
+	return v, nil
+}

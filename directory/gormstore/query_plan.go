@@ -1,0 +1,97 @@
+package gormstore
+
+import (
+	"fmt"
+
+	"github.com/latchkeyhq/latchkey/directory"
+)
+
+// listPlan is a ListQuery checked against one entity and ready to be
+// written as SQL: a count over the filter, and a page of Limit+1 rows
+// (the extra row tells whether another page follows).
+type listPlan struct {
+	dialect   Dialect
+	entity    *entity
+	where     sqlBuf // org scope and filter, shared by both statements
+	key       sortKey
+	after     *position
+	offset    int
+	limit     int
+	countOnly bool
+}
+
+func newListPlan(d Dialect, e *entity, orgID string, q directory.ListQuery) (*listPlan, error) {
+	if err := checkPaging(q); err != nil {
+		return nil, err
+	}
+	key, err := newSortKey(e, q)
+	if err != nil {
+		return nil, err
+	}
+	p := &listPlan{
+		dialect: d, entity: e, key: key, offset: q.Offset,
+		limit: directory.PageLimit(q.Limit), countOnly: q.Limit == 0 && q.WithTotal,
+	}
+	// Every statement is scoped to the organization first, which is also
+	// the leading column of every index.
+	p.where.WriteString(e.alias + ".org_id = ")
+	p.where.bind(orgID)
+	if q.Filter != nil {
+		p.where.WriteString(" AND ")
+		if err := translateFilter(d, e, q.Filter, &p.where); err != nil {
+			return nil, err
+		}
+	}
+	if q.After != "" {
+		pos, err := decodeCursor(key, q.After)
+		if err != nil {
+			return nil, err
+		}
+		p.after = &pos
+	}
+	return p, nil
+}
+
+func checkPaging(q directory.ListQuery) error {
+	switch {
+	case q.Offset < 0:
+		return &directory.ValidationError{Field: "offset", Problem: "must not be negative"}
+	case q.Limit < 0:
+		return &directory.ValidationError{Field: "limit", Problem: "must not be negative"}
+	case q.Offset > 0 && q.After != "":
+		return &directory.ValidationError{Field: "cursor", Problem: "cannot be combined with an offset"}
+	}
+	return nil
+}
+
+// from is the FROM clause; table names are quoted because "groups" is a
+// keyword on both backends.
+func (p *listPlan) from() string {
+	return fmt.Sprintf(` FROM "%s" %s WHERE `, p.entity.table, p.entity.alias)
+}
+
+// countSQL counts every match, whatever the page.
+func (p *listPlan) countSQL() *sqlBuf {
+	out := fragment("SELECT COUNT(*)" + p.from())
+	out.append(&p.where)
+	return out
+}
+
+// pageSQL selects the page's rows, plus one.
+func (p *listPlan) pageSQL() *sqlBuf {
+	alias := p.entity.alias
+	out := fragment("SELECT " + alias + ".*" + p.from())
+	out.append(&p.where)
+	if p.after != nil {
+		out.WriteString(" AND ")
+		p.key.after(p.dialect, alias, *p.after, out)
+	}
+	p.key.orderBy(p.dialect, alias, out)
+	out.WriteString(" LIMIT ")
+	out.bind(p.limit + 1)
+	if p.offset > 0 {
+		out.WriteString(" OFFSET ")
+		out.bind(p.offset)
+	}
+	return out
+}

@@ -1,0 +1,30 @@
+package scim
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/latchkeyhq/latchkey/directory"
+	"github.com/latchkeyhq/latchkey/server"
+)
+
+// audit records one SCIM write inside its transaction: the token that did
+// it, what, to which resource, and the versions before and after.
+func (h *Handler) audit(ctx context.Context, tx directory.Store, action, targetType, targetID string, before, after int64, details map[string]any) error {
+	p := principalFrom(ctx)
+	e := directory.AuditEvent{
+		OrgID: p.OrgID, ActorType: directory.ActorScimToken, ActorID: p.TokenID, ActorName: p.TokenName,
+		Action: action, TargetType: targetType, TargetID: targetID,
+		BeforeVersion: before, AfterVersion: after, RequestID: requestID(ctx),
+	}
+	if len(details) > 0 {
+		raw, err := json.Marshal(details)
+		if err != nil {
+			return err
+		}
+		e.Details = raw
+	}
+	return tx.AppendAudit(ctx, &e)
+}
+
+func requestID(ctx context.Context) string { return server.RequestID(ctx) }

@@ -1,0 +1,100 @@
+// Package scim is Latchkey's SCIM 2.0 endpoint (RFC 7643, 7644, 9865):
+// Users and Groups that Okta, Microsoft Entra ID and any RFC client
+// provision into, discovery, bulk operations, and bearer-token
+// authentication. It is an adapter around package directory: requests are
+// validated against the schemas in scim/schemas, filters become
+// directory.Filter trees (scim/filter), PATCH operations are applied by
+// scim/patch, and every write goes through the directory.Store in one
+// transaction with its audit record.
+package scim
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/latchkeyhq/latchkey/credential"
+	"github.com/latchkeyhq/latchkey/directory"
+)
+
+// Prefix is where the SCIM endpoint is mounted.
+const Prefix = "/scim/v2"
+
+// Options configure the SCIM endpoint.
+type Options struct {
+	Store  directory.Store
+	Hasher credential.Hasher
+	// BaseURL is the server's public URL; resource locations are
+	// BaseURL + "/scim/v2/Users/{id}". Never derived from request headers.
+	BaseURL string
+	Logger  *slog.Logger
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// RatePerSecond and Burst bound each token's request rate (429 with
+	// Retry-After beyond it). Defaults: 100/s, burst 200 — four times
+	// Entra ID's required 25 requests per second per tenant.
+	RatePerSecond float64
+	Burst         int
+	// MaxResults caps a page (advertised in ServiceProviderConfig);
+	// default 200.
+	MaxResults int
+}
+
+// Handler serves the SCIM endpoint.
+type Handler struct {
+	store      directory.Store
+	hasher     credential.Hasher
+	base       string
+	log        *slog.Logger
+	now        func() time.Time
+	limits     *rateLimiter
+	maxResults int
+	touches    *touchThrottle
+}
+
+// New builds the SCIM endpoint.
+func New(opts Options) *Handler {
+	h := &Handler{
+		store: opts.Store, hasher: opts.Hasher, log: opts.Logger, now: opts.Now,
+		base:       strings.TrimSuffix(opts.BaseURL, "/") + Prefix,
+		maxResults: opts.MaxResults,
+		touches:    newTouchThrottle(time.Minute),
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.maxResults <= 0 {
+		h.maxResults = 200
+	}
+	rate, burst := opts.RatePerSecond, opts.Burst
+	if rate <= 0 {
+		rate = 100
+	}
+	if burst <= 0 {
+		burst = 200
+	}
+	h.limits = newRateLimiter(rate, burst)
+	return h
+}
+
+// Prefix implements server.Area.
+func (h *Handler) Prefix() string { return Prefix }
+
+// WriteError implements server.Area: errors the server raises for SCIM
+// requests (unknown route, body too large, panic, database down) get a
+// SCIM error body too.
+func (h *Handler) WriteError(c echo.Context, status int, detail string) error {
+	e := &Error{Status: status, Detail: detail}
+	if status == 413 {
+		e.ScimType = typeInvalidValue
+	}
+	return writeError(c, e)
+}
+
+// timestamp is the handler's clock in UTC at the store's precision.
+func (h *Handler) timestamp() time.Time { return h.now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,351 @@
+package scim
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/latchkeyhq/latchkey/directory"
+	"github.com/latchkeyhq/latchkey/scim/schemas"
+)
+
+// lifecycleURNs are the extensions whose writable attributes live in
+// typed columns (state, auth method, start date, frontline) rather than in
+// the stored document; responses rebuild them from the account.
+var lifecycleURNs = []string{
+	schemas.LatchkeyURN, schemas.FacebookAccountStatusURN, schemas.FacebookAuthMethodURN,
+	schemas.FacebookFrontlineURN, schemas.FacebookStartTermDatesURN,
+}
+
+// lifecycleWrite is what a request asked of the lifecycle attributes; nil
+// fields were not sent.
+type lifecycleWrite struct {
+	invited    *bool
+	authMethod *directory.AuthMethod
+	startDate  **time.Time
+	frontline  *bool
+}
+
+// applyUserDocument sets every account field from a normalized document
+// and returns the document to store (without the lifecycle attributes,
+// which have columns of their own). now stamps state changes.
+func applyUserDocument(a *directory.Account, doc document, creating bool, now time.Time) error {
+	a.UserName = stringAt(doc, "userName")
+	a.ExternalID = stringAt(doc, "externalId")
+	a.DisplayName = stringAt(doc, "displayName")
+	name := objectAt(doc, "name")
+	a.GivenName, a.FamilyName = stringAt(name, "givenName"), stringAt(name, "familyName")
+	a.Title = stringAt(doc, "title")
+	a.Emails = emailsOf(doc)
+	a.Location = workLocality(doc)
+	ent := objectAt(doc, schemas.EnterpriseURN)
+	a.Department, a.Division = stringAt(ent, "department"), stringAt(ent, "division")
+	a.Organization, a.CostCenter = stringAt(ent, "organization"), stringAt(ent, "costCenter")
+	a.EmployeeNumber = stringAt(ent, "employeeNumber")
+	a.ManagerID = stringAt(objectAt(ent, "manager"), "value")
+	if active, ok := doc["active"].(bool); ok {
+		setActive(a, active, now)
+	} else if creating {
+		a.Active = true
+	}
+	w, err := readLifecycle(doc, *a)
+	if err != nil {
+		return err
+	}
+	if err := applyLifecycle(a, w, now); err != nil {
+		return err
+	}
+	a.Resource = storedDocument(doc)
+	return nil
+}
+
+func setActive(a *directory.Account, active bool, now time.Time) {
+	switch {
+	case active && !a.Active:
+		a.DeactivatedAt = nil
+	case !active && (a.Active || a.DeactivatedAt == nil):
+		t := now
+		a.DeactivatedAt = &t
+	}
+	a.Active = active
+}
+
+// readLifecycle reads the lifecycle attributes from Latchkey's extension
+// and Workplace's aliases. A document may carry both (a PATCH works on a
+// document showing both), so a value counts as a write only when it
+// differs from the account's current value; the first differing one wins.
+func readLifecycle(doc document, cur directory.Account) (lifecycleWrite, error) {
+	var w lifecycleWrite
+	lk := objectAt(doc, schemas.LatchkeyURN)
+	status := objectAt(doc, schemas.FacebookAccountStatusURN)
+	w.invited = changedBool(cur.State != directory.StateNotInvited, lk["invited"], status["invited"])
+	w.frontline = changedBool(cur.Frontline, lk["frontline"], objectAt(doc, schemas.FacebookFrontlineURN)["is_frontline"])
+	for _, v := range []any{lk["authMethod"], objectAt(doc, schemas.FacebookAuthMethodURN)["authMethod"]} {
+		s, ok := v.(string)
+		if !ok {
+			continue
+		}
+		m := directory.AuthMethod(strings.ToLower(s))
+		if !m.Valid() {
+			return w, badRequest(typeInvalidValue, "authMethod must be password or sso")
+		}
+		if m != cur.AuthMethod {
+			w.authMethod = &m
+			break
+		}
+	}
+	start, err := startDate(lk, objectAt(doc, schemas.FacebookStartTermDatesURN), cur.StartDate)
+	if err != nil {
+		return w, err
+	}
+	w.startDate = start
+	return w, nil
+}
+
+func changedBool(current bool, values ...any) *bool {
+	for _, v := range values {
+		if b, ok := v.(bool); ok && b != current {
+			return &b
+		}
+	}
+	return nil
+}
+
+// startDate reads an RFC 3339 date (Latchkey) or epoch seconds (Workplace;
+// 0 means none). The outer nil means "not sent or unchanged".
+func startDate(lk, fb document, cur *time.Time) (**time.Time, error) {
+	var candidates []*time.Time
+	if s, ok := lk["startDate"].(string); ok {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return nil, badRequest(typeInvalidValue, "startDate must be a date-time such as 2027-01-04T09:00:00Z")
+		}
+		t = t.UTC()
+		candidates = append(candidates, &t)
+	}
+	if n, ok := fb["startDate"].(json.Number); ok {
+		secs, err := n.Int64()
+		if err != nil {
+			return nil, badRequest(typeInvalidValue, "startDate must be seconds since the epoch")
+		}
+		var p *time.Time
+		if secs > 0 {
+			t := time.Unix(secs, 0).UTC()
+			p = &t
+		}
+		candidates = append(candidates, p)
+	}
+	for _, c := range candidates {
+		if !sameDate(c, cur) {
+			return &c, nil
+		}
+	}
+	return nil, nil
+}
+
+// sameDate compares to the second, the precision Workplace's alias has.
+func sameDate(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Unix() == b.Unix()
+}
+
+// applyLifecycle applies the writable lifecycle attributes. Writing
+// invited=true invites a not-invited account; invited=false revokes an
+// unclaimed invitation; a claimed account stays claimed.
+func applyLifecycle(a *directory.Account, w lifecycleWrite, now time.Time) error {
+	if a.State == "" {
+		a.State = directory.StateNotInvited
+	}
+	if w.invited != nil {
+		switch {
+		case *w.invited && a.State == directory.StateNotInvited:
+			a.State = directory.StateInvited
+			t := now
+			a.InvitedAt = &t
+		case !*w.invited && a.State == directory.StateInvited:
+			a.State = directory.StateNotInvited
+			a.InvitedAt = nil
+		}
+	}
+	if w.authMethod != nil {
+		a.AuthMethod = *w.authMethod
+	}
+	if a.AuthMethod == "" {
+		a.AuthMethod = directory.AuthPassword
+	}
+	if w.startDate != nil {
+		a.StartDate = *w.startDate
+	}
+	if w.frontline != nil {
+		a.Frontline = *w.frontline
+	}
+	return nil
+}
+
+// storedDocument is doc without what has columns of its own: the
+// lifecycle extensions (Workplace's termDate, which Latchkey does not
+// model, is kept), active and externalId.
+func storedDocument(doc document) json.RawMessage {
+	stored := document{}
+	for k, v := range doc {
+		switch {
+		case k == "active", k == "externalId":
+		case strings.EqualFold(k, schemas.FacebookStartTermDatesURN):
+			if obj, ok := v.(map[string]any); ok && obj["termDate"] != nil {
+				stored[schemas.FacebookStartTermDatesURN] = document{"termDate": obj["termDate"]}
+			}
+		case isLifecycleURN(k):
+		default:
+			stored[k] = v
+		}
+	}
+	raw, _ := json.Marshal(stored) // a decoded JSON document always marshals
+	return raw
+}
+
+func isLifecycleURN(key string) bool {
+	for _, urn := range lifecycleURNs {
+		if strings.EqualFold(key, urn) {
+			return true
+		}
+	}
+	return false
+}
+
+func emailsOf(doc document) []directory.Email {
+	list, _ := doc["emails"].([]any)
+	out := make([]directory.Email, 0, len(list))
+	for _, item := range list {
+		e, _ := item.(map[string]any)
+		if v := stringAt(e, "value"); v != "" {
+			primary, _ := e["primary"].(bool)
+			out = append(out, directory.Email{Type: stringAt(e, "type"), Value: v, Primary: primary})
+		}
+	}
+	return out
+}
+
+// workLocality is the locality of the primary address, else of the work
+// address, else of the first one: what admins filter as "location".
+func workLocality(doc document) string {
+	list, _ := doc["addresses"].([]any)
+	var first, work string
+	for i, item := range list {
+		a, _ := item.(map[string]any)
+		loc := stringAt(a, "locality")
+		if p, _ := a["primary"].(bool); p && loc != "" {
+			return loc
+		}
+		if i == 0 {
+			first = loc
+		}
+		if work == "" && strings.EqualFold(stringAt(a, "type"), "work") {
+			work = loc
+		}
+	}
+	if work != "" {
+		return work
+	}
+	return first
+}
+
+// userResource renders an account as the SCIM User the client sees.
+func userResource(a directory.Account, baseURL string) document {
+	doc := decodeStored(a.Resource)
+	doc["id"] = a.ID
+	doc["userName"] = a.UserName
+	doc["active"] = a.Active
+	if a.ExternalID != "" {
+		doc["externalId"] = a.ExternalID
+	}
+	addLifecycle(doc, a)
+	doc["meta"] = meta("User", baseURL+"/Users/"+a.ID, a.CreatedAt, a.UpdatedAt, a.Version)
+	doc["schemas"] = schemaList(doc, schemas.UserURN)
+	return doc
+}
+
+func addLifecycle(doc document, a directory.Account) {
+	invited := a.State != directory.StateNotInvited
+	claimed := a.State == directory.StateClaimed
+	lk := document{"invited": invited, "claimed": claimed, "authMethod": string(a.AuthMethod), "frontline": a.Frontline}
+	status := document{"invited": invited, "claimed": claimed, "canDelete": !claimed}
+	if a.InvitedAt != nil {
+		lk["inviteDate"] = formatTime(*a.InvitedAt)
+		status["inviteDate"] = a.InvitedAt.Unix()
+	}
+	if a.ClaimedAt != nil {
+		lk["claimDate"] = formatTime(*a.ClaimedAt)
+		status["claimDate"] = a.ClaimedAt.Unix()
+	}
+	dates := objectAt(doc, schemas.FacebookStartTermDatesURN)
+	merged := document{}
+	for k, v := range dates {
+		merged[k] = v
+	}
+	if a.StartDate != nil {
+		lk["startDate"] = formatTime(*a.StartDate)
+		merged["startDate"] = a.StartDate.Unix()
+	}
+	doc[schemas.LatchkeyURN] = lk
+	doc[schemas.FacebookAccountStatusURN] = status
+	doc[schemas.FacebookAuthMethodURN] = document{"authMethod": string(a.AuthMethod)}
+	doc[schemas.FacebookFrontlineURN] = document{"is_frontline": a.Frontline}
+	if len(merged) > 0 {
+		doc[schemas.FacebookStartTermDatesURN] = merged
+	}
+}
+
+func meta(resourceType, location string, created, modified time.Time, version int64) document {
+	return document{
+		"resourceType": resourceType,
+		"created":      formatTime(created),
+		"lastModified": formatTime(modified),
+		"location":     location,
+		"version":      etag(version),
+	}
+}
+
+// etag is the weak entity tag of a version: the resource's meta.version
+// and its ETag header.
+func etag(version int64) string { return `W/"` + strconv.FormatInt(version, 10) + `"` }
+
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+
+// schemaList names the core schema and every extension present, so
+// clients see exactly which URNs the document carries.
+func schemaList(doc document, core string) []string {
+	list := []string{core}
+	for k := range doc {
+		if strings.HasPrefix(strings.ToLower(k), "urn:") {
+			list = append(list, k)
+		}
+	}
+	slices.Sort(list[1:])
+	return list
+}
+
+func decodeStored(raw json.RawMessage) document {
+	doc := document{}
+	if len(raw) > 0 {
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.UseNumber()
+		if err := dec.Decode(&doc); err != nil {
+			return document{}
+		}
+	}
+	return doc
+}
+
+func stringAt(doc document, key string) string {
+	s, _ := doc[key].(string)
+	return s
+}
+
+func objectAt(doc document, key string) document {
+	obj, _ := doc[key].(map[string]any)
+	return obj
+}

@@ -1,0 +1,284 @@
+package scim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/latchkeyhq/latchkey/directory"
+	"github.com/latchkeyhq/latchkey/scim/filter"
+	"github.com/latchkeyhq/latchkey/scim/patch"
+	"github.com/latchkeyhq/latchkey/scim/schemas"
+)
+
+// coreURNs are the spellings of the core User schema URN accepted in a
+// request's schemas; Workplace's own examples write it with a slash.
+var coreUserURNs = []string{schemas.UserURN, "urn:ietf:params:scim:schemas:core:2.0/User"}
+
+func (h *Handler) createUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	doc, err := readDocument(c)
+	if err != nil {
+		return err
+	}
+	if err := requireSchema(doc, coreUserURNs...); err != nil {
+		return err
+	}
+	norm, err := normalize(doc, schemas.User())
+	if err != nil {
+		return err
+	}
+	now := h.timestamp()
+	a := directory.Account{OrgID: principalFrom(ctx).OrgID}
+	if err := applyUserDocument(&a, norm, true, now); err != nil {
+		return err
+	}
+	err = h.store.InTx(ctx, func(tx directory.Store) error {
+		if err := tx.CreateAccount(ctx, &a); err != nil {
+			return err
+		}
+		return h.audit(ctx, tx, "user.create", "user", a.ID, 0, a.Version, nil)
+	})
+	if errors.Is(err, directory.ErrConflict) {
+		return &Error{Status: http.StatusConflict, ScimType: typeUniqueness,
+			Detail: fmt.Sprintf("userName %q is already taken in this organization", a.UserName)}
+	}
+	if err != nil {
+		return err
+	}
+	return writeResource(c, http.StatusCreated, userResource(a, h.base), a.Version)
+}
+
+func (h *Handler) getUser(c echo.Context) error {
+	a, err := h.loadUser(c)
+	if err != nil {
+		return err
+	}
+	if notModified(c, a.Version) {
+		return writeNotModified(c, a.Version)
+	}
+	p := newProjection(c.QueryParam("attributes"), c.QueryParam("excludedAttributes"))
+	return writeResource(c, http.StatusOK, p.apply(userResource(a, h.base)), a.Version)
+}
+
+func (h *Handler) loadUser(c echo.Context) (directory.Account, error) {
+	a, err := h.store.Account(c.Request().Context(), principalFrom(c.Request().Context()).OrgID, c.Param("id"))
+	if errors.Is(err, directory.ErrNotFound) {
+		return a, notFound("User", c.Param("id"))
+	}
+	return a, err
+}
+
+func (h *Handler) listUsers(c echo.Context) error {
+	p, err := h.queryParams(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	return h.findUsers(c, p)
+}
+
+func (h *Handler) searchUsers(c echo.Context) error {
+	p, err := h.searchParams(c)
+	if err != nil {
+		return err
+	}
+	return h.findUsers(c, p)
+}
+
+func (h *Handler) findUsers(c echo.Context, p listParams) error {
+	ctx := c.Request().Context()
+	var f directory.Filter
+	if p.filter != "" {
+		var err error
+		if f, err = filter.Users(p.filter); err != nil {
+			return err
+		}
+	}
+	var sortBy directory.Attr
+	if p.sortBy != "" {
+		var err error
+		if sortBy, err = filter.UserSort(p.sortBy); err != nil {
+			return err
+		}
+	}
+	page, err := h.store.FindAccounts(ctx, principalFrom(ctx).OrgID, p.storeQuery(f, sortBy))
+	if err != nil {
+		return cursorError(err, p)
+	}
+	resources := make([]any, 0, len(page.Accounts))
+	for _, a := range page.Accounts {
+		resources = append(resources, p.projection.apply(userResource(a, h.base)))
+	}
+	return writeJSON(c, http.StatusOK, p.page(resources, page.Total, page.NextCursor))
+}
+
+// cursorError turns a refused cursor into RFC 9865's invalidCursor.
+func cursorError(err error, p listParams) error {
+	if p.cursor != nil && *p.cursor != "" && errors.Is(err, directory.ErrInvalid) {
+		return badRequest(typeInvalidCursor, "the cursor is not valid for this query; start again without one")
+	}
+	return err
+}
+
+func (h *Handler) replaceUser(c echo.Context) error {
+	doc, err := readDocument(c)
+	if err != nil {
+		return err
+	}
+	if err := requireSchema(doc, coreUserURNs...); err != nil {
+		return err
+	}
+	norm, err := normalize(doc, schemas.User())
+	if err != nil {
+		return err
+	}
+	a, err := h.updateUser(c, "user.replace", func(a *directory.Account) (bool, error) {
+		return true, applyUserDocument(a, norm, false, h.timestamp())
+	})
+	if err != nil {
+		return err
+	}
+	return writeResource(c, http.StatusOK, userResource(a, h.base), a.Version)
+}
+
+func (h *Handler) patchUser(c echo.Context) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	ops, err := patch.ParseRequest(body)
+	if err != nil {
+		return err
+	}
+	a, err := h.updateUser(c, "user.patch", func(a *directory.Account) (bool, error) {
+		return patchAccount(a, ops, h.timestamp())
+	})
+	if err != nil {
+		return err
+	}
+	p := newProjection(c.QueryParam("attributes"), c.QueryParam("excludedAttributes"))
+	return writeResource(c, http.StatusOK, p.apply(userResource(a, h.base)), a.Version)
+}
+
+// patchAccount applies PATCH operations to the account's document as the
+// client sees it (so paths such as active or the lifecycle extensions
+// work), then maps the result back. It reports false for a no-op.
+func patchAccount(a *directory.Account, ops []patch.Operation, now time.Time) (bool, error) {
+	doc := userResource(*a, "")
+	delete(doc, "meta")
+	delete(doc, "schemas")
+	delete(doc, "id")
+	patched, changed, err := patch.Apply(doc, ops, schemas.User(), patch.Options{ID: a.ID})
+	if err != nil || !changed {
+		return false, err
+	}
+	norm, err := normalize(patched, schemas.User())
+	if err != nil {
+		return false, err
+	}
+	return true, applyUserDocument(a, norm, false, now)
+}
+
+// updateUser loads the user, checks If-Match, lets change modify it, and
+// writes it with its audit record in one transaction. Without If-Match a
+// concurrent write is retried on the fresh version (PATCH is relative, and
+// PUT replaces everything anyway); with it the client gets 412.
+func (h *Handler) updateUser(c echo.Context, action string, change func(*directory.Account) (bool, error)) (directory.Account, error) {
+	ctx := c.Request().Context()
+	want, err := ifMatch(c)
+	if err != nil {
+		return directory.Account{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		a, err := h.loadUser(c)
+		if err != nil {
+			return a, err
+		}
+		if err := checkVersion(want, a.Version); err != nil {
+			return a, err
+		}
+		before := a.Version
+		changed, err := change(&a)
+		if err != nil || !changed {
+			return a, err
+		}
+		err = h.store.InTx(ctx, func(tx directory.Store) error {
+			if err := tx.UpdateAccount(ctx, &a); err != nil {
+				return err
+			}
+			return h.audit(ctx, tx, action, "user", a.ID, before, a.Version, nil)
+		})
+		switch {
+		case err == nil:
+			return a, nil
+		case errors.Is(err, directory.ErrVersionMismatch) && want == 0 && attempt < 5:
+			continue
+		case errors.Is(err, directory.ErrConflict):
+			return a, &Error{Status: http.StatusConflict, ScimType: typeUniqueness,
+				Detail: fmt.Sprintf("userName %q is already taken in this organization", a.UserName)}
+		}
+		return a, err
+	}
+}
+
+// deleteUser removes an account that was never claimed; a claimed account
+// is deactivated instead (Workplace's rule: people who used their account
+// keep its history), and the answer is 204 either way.
+func (h *Handler) deleteUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	want, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	a, err := h.loadUser(c)
+	if err != nil {
+		return err
+	}
+	if err := checkVersion(want, a.Version); err != nil {
+		return err
+	}
+	if a.State == directory.StateClaimed {
+		_, err := h.updateUser(c, "user.deactivate", func(a *directory.Account) (bool, error) {
+			if !a.Active {
+				return false, nil
+			}
+			setActive(a, false, h.timestamp())
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	}
+	err = h.store.InTx(ctx, func(tx directory.Store) error {
+		if err := tx.DeleteAccount(ctx, a.OrgID, a.ID); err != nil {
+			return err
+		}
+		return h.audit(ctx, tx, "user.delete", "user", a.ID, a.Version, 0, nil)
+	})
+	if errors.Is(err, directory.ErrNotFound) {
+		return notFound("User", a.ID)
+	}
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// requireSchema checks that a resource names its core schema.
+func requireSchema(doc document, urns ...string) error {
+	list, _ := doc["schemas"].([]any)
+	for _, s := range list {
+		for _, urn := range urns {
+			if str, ok := s.(string); ok && strings.EqualFold(str, urn) {
+				return nil
+			}
+		}
+	}
+	return badRequest(typeInvalidSyntax, "schemas must include %s", urns[0])
+}
