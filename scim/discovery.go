@@ -21,13 +21,13 @@ const (
 // serviceProviderConfig describes what this server really supports.
 func (h *Handler) serviceProviderConfig() document {
 	return document{
-		"schemas":          []string{"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"},
-		"patch":            document{"supported": true},
-		"bulk":             document{"supported": h.bulkSupported(), "maxOperations": maxBulkOperations, "maxPayloadSize": maxBulkPayload},
-		"filter":           document{"supported": true, "maxResults": h.maxResults},
-		"changePassword":   document{"supported": false},
-		"sort":             document{"supported": true},
-		"etag":             document{"supported": true},
+		"schemas":        []string{"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"},
+		"patch":          document{"supported": true},
+		"bulk":           document{"supported": h.bulkSupported(), "maxOperations": maxBulkOperations, "maxPayloadSize": maxBulkPayload},
+		"filter":         document{"supported": true, "maxResults": h.maxResults},
+		"changePassword": document{"supported": false},
+		"sort":           document{"supported": true},
+		"etag":           document{"supported": true},
 		"pagination": document{ // RFC 9865
 			"cursor": true, "index": true, "defaultPaginationMethod": "index",
 			"defaultPageSize": defaultPageSize, "maxPageSize": h.maxResults, "cursorTimeout": cursorTimeout,

@@ -38,11 +38,11 @@ func TestUserLifecycle(t *testing.T) {
 		}
 		for path, want := range map[string]any{
 			"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User|manager.value": "mgr-1",
-			"urn:ietf:params:scim:schemas:extension:latchkey:2.0:User|invited":        false,
-			"urn:ietf:params:scim:schemas:extension:latchkey:2.0:User|authMethod":     "password",
-			"urn:example:custom:1.0:User|shoeSize":                                    float64(38),
-			"externalId":                                                              "00u1",
-			"active":                                                                  true,
+			"urn:ietf:params:scim:schemas:extension:latchkey:2.0:User|invited":         false,
+			"urn:ietf:params:scim:schemas:extension:latchkey:2.0:User|authMethod":      "password",
+			"urn:example:custom:1.0:User|shoeSize":                                     float64(38),
+			"externalId":                                                               "00u1",
+			"active":                                                                   true,
 		} {
 			if got := created.get(path); got != want {
 				t.Errorf("%s = %v; want %v", path, got, want)
