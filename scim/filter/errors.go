@@ -28,7 +28,7 @@ func errorf(format string, args ...any) *Error {
 const maxQuoted = 160
 
 // quote quotes client text for an error message. Longer text loses its
-// middle, so that a 4 KB attribute name does not come back as a 4 KB
+// middle, so that a 2 KB attribute name does not come back as a 2 KB
 // detail while the name at its end still does.
 func quote(s string) string {
 	if len(s) <= maxQuoted {

@@ -23,7 +23,7 @@ import (
 // Limits checked before parsing.
 const (
 	// MaxLength bounds a filter or sortBy, in bytes.
-	MaxLength = 4096
+	MaxLength = 2048
 	// MaxDepth bounds the nesting of "(", "[" and "not".
 	MaxDepth = 16
 )

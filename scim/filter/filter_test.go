@@ -316,13 +316,13 @@ var userRejected = []rejected{
 	{`emails[type eq "work"].display eq "x"`, `"display" in emails[ ]`},
 
 	// Bounds.
-	{`userName eq "` + strings.Repeat("x", MaxLength) + `"`, `longer than 4096 bytes`},
-	{strings.Repeat("(", 100000) + `title pr` + strings.Repeat(")", 100000), `longer than 4096 bytes`},
-	{strings.Repeat("(", 2000) + `title pr` + strings.Repeat(")", 2000), `deeper than 16`},
+	{`userName eq "` + strings.Repeat("x", MaxLength) + `"`, `longer than 2048 bytes`},
+	{strings.Repeat("(", 100000) + `title pr` + strings.Repeat(")", 100000), `longer than 2048 bytes`},
+	{strings.Repeat("(", 1000) + `title pr` + strings.Repeat(")", 1000), `deeper than 16`},
 	{strings.Repeat("(", MaxDepth+1) + `title pr` + strings.Repeat(")", MaxDepth+1), `deeper than 16`},
 	{strings.Repeat("not (", MaxDepth/2+1) + `title pr` + strings.Repeat(")", MaxDepth/2+1), `deeper than 16`},
 	{strings.Repeat("(", MaxDepth) + `emails[type eq "work"]` + strings.Repeat(")", MaxDepth), `deeper than 16`},
-	{strings.Repeat("((((((((((((((((((((", 1000), `longer than 4096 bytes`},
+	{strings.Repeat("((((((((((((((((((((", 1000), `longer than 2048 bytes`},
 }
 
 var groupAccepted = []accepted{

@@ -43,6 +43,31 @@ type applier struct {
 	doc     map[string]any // the working copy
 	members bool           // ApplyGroup: members go to changes, not to doc
 	changes []MemberChange
+	work    int // spent so far, see charge
+}
+
+// maxWork bounds the work of one Apply call, in value visits. An operation
+// on a multi-valued attribute visits each stored value once per filter
+// comparison (and, for Entra's remove-by-value, once per sent value), so a
+// 1 MiB body of operations on a large attribute could otherwise keep a CPU
+// busy for a minute; with the bound a request costs at most about 0.2 s.
+// Real IdP requests use a few hundred units.
+const maxWork = 100_000
+
+// charge accounts for an operation of kind on target t with stored value
+// old and sent value value, and fails once the request has cost too much.
+func (a *applier) charge(kind string, t target, old, value any) error {
+	stored, _ := old.([]any)
+	sent, _ := value.([]any)
+	perStored := max(1, filterSize(t.filter))
+	if kind == opRemove && t.filter == nil {
+		perStored = max(1, len(sent)) // removeMatching tries every selector
+	}
+	units := 1 + len(sent) + len(stored)*perStored
+	if a.work += units; a.work > maxWork {
+		return errorf(InvalidValue, "request too complex: it would visit more than %d values", maxWork)
+	}
+	return nil
 }
 
 func run(doc map[string]any, ops []Operation, res schemas.Resource, opts Options, members bool) (map[string]any, []MemberChange, bool, error) {
@@ -181,6 +206,9 @@ func (a *applier) applyTarget(kind string, t target, value any) error {
 		// when claiming the account.
 		return nil
 	case a.members && t.urn == "" && name == "members":
+		if err := a.charge(kind, t, nil, value); err != nil {
+			return err
+		}
 		return a.memberOp(kind, t, value)
 	}
 
@@ -189,6 +217,9 @@ func (a *applier) applyTarget(kind string, t target, value any) error {
 		return err
 	}
 	old := lookupVal(parent, name)
+	if err := a.charge(kind, t, old, value); err != nil {
+		return err
+	}
 	next, err := compute(kind, t, old, value)
 	if err != nil {
 		return err

@@ -80,6 +80,51 @@ func equal(a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
+// fingerprint returns a text that is the same for values that are equal
+// (different values may share one, so callers confirm with equal).
+func fingerprint(v any) string {
+	var b strings.Builder
+	writeFingerprint(&b, v)
+	return b.String()
+}
+
+func writeFingerprint(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		b.WriteByte('{')
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			b.WriteString(strconv.Quote(k))
+			b.WriteByte(':')
+			writeFingerprint(b, x[k])
+			b.WriteByte(',')
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for _, e := range x {
+			writeFingerprint(b, e)
+			b.WriteByte(',')
+		}
+		b.WriteByte(']')
+	case string:
+		b.WriteString(strconv.Quote(x))
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case nil:
+		b.WriteString("null")
+	default:
+		// Numbers equal by value have the same float64; anything else
+		// gets one shared bucket and is told apart by equal.
+		f, _ := asFloat(v)
+		b.WriteString("n" + strconv.FormatFloat(f, 'g', -1, 64))
+	}
+}
+
 // unassigned reports whether v is "no value": RFC 7643 §2.5 treats null, an
 // empty array and an absent attribute as the same state.
 func unassigned(v any) bool {

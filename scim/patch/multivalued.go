@@ -20,7 +20,9 @@ func computeList(kind string, t target, old, value any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	list := cloneList(stored) // normalizePrimary edits elements; old must stay intact
+	// A shallow copy: elements stay shared with old, and normalizePrimary
+	// copies those it edits.
+	list := append([]any(nil), stored...)
 	if kind == opRemove {
 		if value == nil {
 			return nil, nil
@@ -35,12 +37,21 @@ func computeList(kind string, t target, old, value any) (any, error) {
 
 // appendNew appends the items not already in list: adding a value that is
 // present is a no-op (RFC 7644 §3.5.2.1), which keeps IdP re-sends from
-// duplicating elements.
+// duplicating elements. Values are bucketed by fingerprint so that the cost
+// stays linear.
 func appendNew(list, items []any) []any {
+	seen := make(map[string][]any, len(list)+len(items))
+	for _, e := range list {
+		k := fingerprint(e)
+		seen[k] = append(seen[k], e)
+	}
 	for _, it := range items {
-		if !containsEqual(list, it) {
-			list = append(list, it)
+		k := fingerprint(it)
+		if containsEqual(seen[k], it) {
+			continue
 		}
+		seen[k] = append(seen[k], it)
+		list = append(list, it)
 	}
 	return list
 }
@@ -103,7 +114,7 @@ func computeSelected(kind string, t target, old, value any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	list = cloneList(list)
+	list = append([]any(nil), list...) // writeElement and friends copy what they edit
 	hits := selectElements(t, list)
 
 	if kind == opRemove {
@@ -274,7 +285,9 @@ func normalizePrimary(attr schema.CoreAttribute, list []any, touched []int) {
 	}
 	for i, e := range list {
 		if i != winner && isPrimary(e) {
-			setKey(e.(map[string]any), "primary", false)
+			m := cloneMap(e.(map[string]any)) // e may be shared with the old value
+			setKey(m, "primary", false)
+			list[i] = m
 		}
 	}
 }
@@ -300,14 +313,6 @@ func storedList(t target, old any) ([]any, error) {
 		return []any{x}, nil
 	}
 	return nil, errorf(InvalidValue, "stored %s is not a list", t.attr.Name())
-}
-
-func cloneList(list []any) []any {
-	out := make([]any, len(list))
-	for i, e := range list {
-		out[i] = clone(e)
-	}
-	return out
 }
 
 // compact drops the nil (removed) elements.

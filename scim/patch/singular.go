@@ -81,6 +81,9 @@ func mergeObject(attr schema.CoreAttribute, dst, src map[string]any) {
 // canonicalize renames the known sub-attributes of a complex value to the
 // schema's spelling. Where two spellings are present the canonical one wins.
 func canonicalize(attr schema.CoreAttribute, m map[string]any) {
+	if isCanonical(attr, m) {
+		return // the usual case; spares sorting the keys
+	}
 	for _, k := range sortedKeys(m) {
 		sub, ok := subAttr(attr, k)
 		if !ok || k == sub.Name() {
@@ -92,6 +95,15 @@ func canonicalize(attr schema.CoreAttribute, m map[string]any) {
 			m[sub.Name()] = v
 		}
 	}
+}
+
+func isCanonical(attr schema.CoreAttribute, m map[string]any) bool {
+	for k := range m {
+		if sub, ok := subAttr(attr, k); ok && k != sub.Name() {
+			return false
+		}
+	}
+	return true
 }
 
 // finishObject checks the sub-attribute changes of a complex value and

@@ -279,6 +279,22 @@ func resolveFilter(e filterExpr, attr schema.CoreAttribute, path string) error {
 	return nil
 }
 
+// filterSize counts a filter's comparisons: the cost of matching one
+// element.
+func filterSize(e filterExpr) int {
+	switch x := e.(type) {
+	case *andExpr:
+		return filterSize(x.left) + filterSize(x.right)
+	case *orExpr:
+		return filterSize(x.left) + filterSize(x.right)
+	case *notExpr:
+		return filterSize(x.x)
+	case *cmpExpr:
+		return 1
+	}
+	return 0
+}
+
 // equalities collects the sub-attribute values fixed by a filter made only
 // of "eq" comparisons joined by "and" (type eq "work" and primary eq true).
 // Such a filter describes one element completely enough to create it, which
