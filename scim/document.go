@@ -222,15 +222,7 @@ func coerceBool(val any, path string) (bool, error) {
 }
 
 func coerceInt(val any, path string) (json.Number, error) {
-	var s string
-	switch v := val.(type) {
-	case json.Number:
-		s = v.String()
-	case string:
-		s = v
-	case float64:
-		s = strconv.FormatFloat(v, 'f', -1, 64)
-	}
+	s := numberText(val)
 	if _, err := strconv.ParseInt(s, 10, 64); err != nil {
 		return "", badRequest(typeInvalidValue, "%s must be a whole number", path)
 	}
@@ -238,17 +230,26 @@ func coerceInt(val any, path string) (json.Number, error) {
 }
 
 func coerceDecimal(val any, path string) (json.Number, error) {
-	var s string
-	switch v := val.(type) {
-	case json.Number:
-		s = v.String()
-	case string:
-		s = v
-	case float64:
-		s = strconv.FormatFloat(v, 'f', -1, 64)
-	}
+	s := numberText(val)
 	if _, err := strconv.ParseFloat(s, 64); err != nil {
 		return "", badRequest(typeInvalidValue, "%s must be a number", path)
 	}
 	return json.Number(s), nil
+}
+
+// numberText renders a number however it arrived: json.Number from a
+// request, a Go integer from a rendered resource, or a string from a
+// client that quotes numbers.
+func numberText(val any) string {
+	switch v := val.(type) {
+	case json.Number:
+		return v.String()
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case int, int64, int32:
+		return fmt.Sprint(v)
+	}
+	return ""
 }

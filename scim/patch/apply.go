@@ -206,7 +206,9 @@ func (a *applier) applyTarget(kind string, t target, value any) error {
 		// when claiming the account.
 		return nil
 	case a.members && t.urn == "" && name == "members":
-		if err := a.charge(kind, t, nil, value); err != nil {
+		// Member lists cost linear time and can be long (Okta pushes whole
+		// memberships), so they are charged as one unit.
+		if err := a.charge(kind, t, nil, nil); err != nil {
 			return err
 		}
 		return a.memberOp(kind, t, value)

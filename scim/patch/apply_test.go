@@ -1,6 +1,11 @@
 package patch
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/latchkeyhq/latchkey/scim/schemas"
+)
 
 // Two work/home emails, a name, an enterprise manager, Latchkey lifecycle
 // state and an attribute no schema declares.
@@ -176,6 +181,17 @@ var userCases = []applyCase{
 		doc:  `{"userName":"u","name":{"givenName":"A"}}`,
 		body: `[{"op":"replace","path":"$CORE:name.givenName","value":"B"}]`,
 		want: `{"userName":"u","name":{"givenName":"B"}}`, changed: true,
+	},
+	{
+		name: "path-less core URN key holding an object",
+		doc:  `{"userName":"u"}`,
+		body: `[{"op":"replace","value":{"$CORE":{"userName":"v","name.givenName":"G"},"$ENT":{"department":"D"}}}]`,
+		want: `{"userName":"v","name":{"givenName":"G"},"$ENT":{"department":"D"}}`, changed: true,
+	},
+	{
+		name:    "schema URN nested in a schema URN",
+		body:    `[{"op":"replace","value":{"$CORE":{"$ENT":{"department":"D"}}}}]`,
+		errType: InvalidPath,
 	},
 	{
 		name: "URN-qualified extension attribute, case-insensitive URN",
@@ -582,5 +598,46 @@ var userCases = []applyCase{
 func TestApply(t *testing.T) {
 	for _, tc := range userCases {
 		t.Run(tc.name, func(t *testing.T) { runCase(t, tc) })
+	}
+}
+
+// Documents decoded without UseNumber hold float64 numbers; they compare by
+// value with the json.Number values Apply writes.
+func TestFloatDocuments(t *testing.T) {
+	doc := map[string]any{schemas.FacebookStartTermDatesURN: map[string]any{"startDate": float64(1700000000)}}
+	ops := []Operation{{Op: "Replace", Path: schemas.FacebookStartTermDatesURN + ":startDate", Value: "1700000000"}}
+	got, changed, err := Apply(doc, ops, userResource, Options{})
+	if err != nil || changed || !equal(got, doc) {
+		t.Fatalf("got %s, changed %v, err %v; want no change", toJSON(got), changed, err)
+	}
+	ops[0].Value = float64(1700000001)
+	got, changed, err = Apply(doc, ops, userResource, Options{})
+	if err != nil || !changed {
+		t.Fatalf("changed %v, err %v", changed, err)
+	}
+	if n := got[schemas.FacebookStartTermDatesURN].(map[string]any)["startDate"]; n != json.Number("1700000001") {
+		t.Errorf("startDate = %#v, want json.Number 1700000001", n)
+	}
+}
+
+// The result shares nothing mutable with the input document or the
+// operations, so the caller may edit any of them freely.
+func TestNoAliasing(t *testing.T) {
+	doc := decodeDoc(t, `{"emails":[{"value":"a@x"}],"name":{"givenName":"A"}}`)
+	email := map[string]any{"value": "b@x", "type": "work"}
+	ops := []Operation{
+		{Op: "add", Path: "emails", Value: []any{email}},
+		{Op: "add", Path: "name", Value: map[string]any{"familyName": "F"}},
+	}
+	got, _, err := Apply(doc, ops, userResource, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range got["emails"].([]any) {
+		e.(map[string]any)["value"] = "changed"
+	}
+	got["name"].(map[string]any)["givenName"] = "changed"
+	if email["value"] != "b@x" || !equal(doc, decodeDoc(t, `{"emails":[{"value":"a@x"}],"name":{"givenName":"A"}}`)) {
+		t.Errorf("editing the result changed the input: doc %s, op value %v", toJSON(doc), email)
 	}
 }

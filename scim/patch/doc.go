@@ -66,4 +66,13 @@
 //
 // Operations are applied in order and atomically: on any error Apply returns
 // the error and no document.
+//
+// # Limits
+//
+// Paths are at most 4096 bytes with value filters nested at most 32 deep. A
+// multi-valued attribute in the document may not grow beyond 1000 values,
+// and one request may visit at most 100,000 stored values in total (each
+// operation on a multi-valued attribute visits its values once per filter
+// comparison), which bounds a 1 MiB request to about 0.2 s of CPU. Both
+// limits answer invalidValue. Group member lists are not limited here.
 package patch

@@ -121,6 +121,9 @@ func writeFingerprint(b *strings.Builder, v any) {
 		// Numbers equal by value have the same float64; anything else
 		// gets one shared bucket and is told apart by equal.
 		f, _ := asFloat(v)
+		if f == 0 {
+			f = 0 // -0 equals 0
+		}
 		b.WriteString("n" + strconv.FormatFloat(f, 'g', -1, 64))
 	}
 }

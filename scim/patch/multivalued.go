@@ -326,11 +326,11 @@ func compact(list []any) []any {
 	return out
 }
 
-// maxValues caps the values of one multi-valued attribute in a document and
-// in one operation. Duplicate checks and remove-by-value compare values
-// pairwise, so without a cap one PATCH body could cost quadratic time. No
-// person has a thousand e-mail addresses; group members, which do grow
-// large, are not stored in the document (see ApplyGroup).
+// maxValues caps the values of one multi-valued attribute, in a document
+// and in one operation. Every operation on an attribute visits its values,
+// so the cap keeps each operation cheap (see maxWork). No person has a
+// thousand e-mail addresses; group members, which do grow large, are not
+// stored in the document (see ApplyGroup).
 const maxValues = 1000
 
 // listValue returns list as the new value of t's attribute, whose old value
