@@ -30,11 +30,11 @@ func TestEntraProvisioning(t *testing.T) {
 		created := e.do(http.MethodPost, "/scim/v2/Users", map[string]any{
 			"schemas":    []string{"urn:ietf:params:scim:schemas:core:2.0:User", enterprise},
 			"externalId": "8f2a-guid", "userName": "Test_User_8f2a@contoso.example", "active": true,
-			"emails":     []any{map[string]any{"primary": true, "type": "work", "value": "test@contoso.example"}},
-			"meta":       map[string]any{"resourceType": "User"},
-			"name":       map[string]any{"formatted": "Ada Lovelace", "familyName": "Lovelace", "givenName": "Ada"},
-			"roles":      []any{}, "addresses": nil, "phoneNumbers": nil, "title": nil, "preferredLanguage": nil,
-			enterprise:   map[string]any{"department": "Engines", "manager": nil},
+			"emails": []any{map[string]any{"primary": true, "type": "work", "value": "test@contoso.example"}},
+			"meta":   map[string]any{"resourceType": "User"},
+			"name":   map[string]any{"formatted": "Ada Lovelace", "familyName": "Lovelace", "givenName": "Ada"},
+			"roles":  []any{}, "addresses": nil, "phoneNumbers": nil, "title": nil, "preferredLanguage": nil,
+			enterprise: map[string]any{"department": "Engines", "manager": nil},
 		}).want(t, http.StatusCreated)
 		id := created.str("id")
 

@@ -186,10 +186,16 @@ func (h *Handler) findGroups(c echo.Context, p listParams) error {
 			return err
 		}
 	}
-	page, err := h.store.FindGroups(ctx, principalFrom(ctx).OrgID, p.storeQuery(f, sortBy))
+	orgID := principalFrom(ctx).OrgID
+	q, cachedTotal, counted, cached := h.planPage(orgID, "Group", p, p.storeQuery(f, sortBy))
+	page, err := h.store.FindGroups(ctx, orgID, q)
 	if err != nil {
 		return cursorError(err, p)
 	}
+	if cached {
+		page.Total = cachedTotal
+	}
+	h.rememberPage(orgID, "Group", p, page.NextCursor, page.Total, counted)
 	resources := make([]any, 0, len(page.Groups))
 	for _, g := range page.Groups {
 		members, err := h.members(ctx, g, p.projection)

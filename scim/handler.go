@@ -52,6 +52,7 @@ type Handler struct {
 	limits     *rateLimiter
 	maxResults int
 	touches    *touchThrottle
+	walks      *walkCache
 }
 
 // New builds the SCIM endpoint.
@@ -61,6 +62,7 @@ func New(opts Options) *Handler {
 		base:       strings.TrimSuffix(opts.BaseURL, "/") + Prefix,
 		maxResults: opts.MaxResults,
 		touches:    newTouchThrottle(time.Minute),
+		walks:      newWalkCache(4096),
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)

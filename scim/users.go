@@ -106,10 +106,16 @@ func (h *Handler) findUsers(c echo.Context, p listParams) error {
 			return err
 		}
 	}
-	page, err := h.store.FindAccounts(ctx, principalFrom(ctx).OrgID, p.storeQuery(f, sortBy))
+	orgID := principalFrom(ctx).OrgID
+	q, cachedTotal, counted, cached := h.planPage(orgID, "User", p, p.storeQuery(f, sortBy))
+	page, err := h.store.FindAccounts(ctx, orgID, q)
 	if err != nil {
 		return cursorError(err, p)
 	}
+	if cached {
+		page.Total = cachedTotal
+	}
+	h.rememberPage(orgID, "User", p, page.NextCursor, page.Total, counted)
 	resources := make([]any, 0, len(page.Accounts))
 	for _, a := range page.Accounts {
 		resources = append(resources, p.projection.apply(userResource(a, h.base)))

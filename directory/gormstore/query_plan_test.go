@@ -17,7 +17,9 @@ const planRows = 10000
 // userName and externalId, and pages in id or creation order at any depth
 // (keyset), which must read the index in order instead of sorting.
 func TestQueryPlansUseIndexes(t *testing.T) {
-	eq := func(a directory.Attr, v string) directory.Compare { return directory.Compare{Attr: a, Op: directory.OpEq, Value: v} }
+	eq := func(a directory.Attr, v string) directory.Compare {
+		return directory.Compare{Attr: a, Op: directory.OpEq, Value: v}
+	}
 	created, _ := newSortKey(accountEntity, directory.ListQuery{SortBy: directory.AttrCreated})
 	afterCreated, _ := encodeCursor(created, position{value: time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC), id: "m"})
 	afterID, _ := encodeCursor(sortKey{}, position{id: "m"})

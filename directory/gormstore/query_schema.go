@@ -30,17 +30,37 @@ type column struct {
 	kind     directory.Kind
 	fold     fold
 	nullable bool // may hold NULL; otherwise absent means ''
+	// selective marks a column whose eq matches a row or few, which
+	// SQLite's planner (without statistics) cannot know; see test.
+	selective bool
 }
+
+// Column constructors, one per shape, keep the maps below readable.
 
 func folded(name string) column {
 	return column{name: name, kind: directory.KindString, fold: foldStored}
 }
-func exact(name string) column { return column{name: name, kind: directory.KindExactString} }
-func optionalExact(name string) column {
-	return column{name: name, kind: directory.KindExactString, nullable: true}
+
+func exact(name string) column {
+	return column{name: name, kind: directory.KindExactString}
 }
-func boolean(name string) column    { return column{name: name, kind: directory.KindBool} }
-func timeColumn(name string) column { return column{name: name, kind: directory.KindTime} }
+
+func identifier(name string) column {
+	return column{name: name, kind: directory.KindExactString, selective: true}
+}
+
+func optionalIdentifier(name string) column {
+	return column{name: name, kind: directory.KindExactString, nullable: true, selective: true}
+}
+
+func boolean(name string) column {
+	return column{name: name, kind: directory.KindBool}
+}
+
+func timeColumn(name string) column {
+	return column{name: name, kind: directory.KindTime}
+}
+
 func optionalTimeColumn(name string) column {
 	return column{name: name, kind: directory.KindTime, nullable: true}
 }
@@ -84,9 +104,9 @@ var accountEntity = &entity{
 	table: "accounts", alias: "a",
 	kindOf: directory.AccountAttrKind,
 	columns: map[directory.Attr]column{
-		directory.AttrID:             exact("id"),
+		directory.AttrID:             identifier("id"),
 		directory.AttrUserName:       folded("user_name_lower"),
-		directory.AttrExternalID:     optionalExact("external_id"),
+		directory.AttrExternalID:     optionalIdentifier("external_id"),
 		directory.AttrDisplayName:    folded("display_name_lower"),
 		directory.AttrGivenName:      folded("given_name_lower"),
 		directory.AttrFamilyName:     folded("family_name_lower"),
@@ -101,7 +121,7 @@ var accountEntity = &entity{
 		directory.AttrCostCenter:     folded("cost_center_lower"),
 		directory.AttrEmployeeNumber: folded("employee_number_lower"),
 		directory.AttrLocation:       folded("location_lower"),
-		directory.AttrManagerID:      optionalExact("manager_id"),
+		directory.AttrManagerID:      optionalIdentifier("manager_id"),
 		directory.AttrStartDate:      optionalTimeColumn("start_date"),
 		directory.AttrInvitedAt:      optionalTimeColumn("invited_at"),
 		directory.AttrClaimedAt:      optionalTimeColumn("claimed_at"),
@@ -125,8 +145,8 @@ var groupEntity = &entity{
 	table: "groups", alias: "g",
 	kindOf: directory.GroupAttrKind,
 	columns: map[directory.Attr]column{
-		directory.AttrID:           exact("id"),
-		directory.AttrExternalID:   optionalExact("external_id"),
+		directory.AttrID:           identifier("id"),
+		directory.AttrExternalID:   optionalIdentifier("external_id"),
 		directory.AttrDisplayName:  folded("display_name_lower"),
 		directory.AttrCreated:      timeColumn("created_at"),
 		directory.AttrLastModified: timeColumn("updated_at"),

@@ -211,8 +211,7 @@ func (t *translator) test(col column, expr string, op directory.Op, v any) {
 	case directory.OpCo, directory.OpSw, directory.OpEw:
 		t.pattern(col, expr, op, v.(string))
 	case directory.OpEq:
-		t.out.WriteString(expr + sqlOps[op])
-		t.out.bind(v)
+		t.equals(col, expr, v)
 	default:
 		ordered := expr
 		if col.kind != directory.KindTime {
@@ -225,6 +224,22 @@ func (t *translator) test(col column, expr string, op directory.Op, v any) {
 		t.out.WriteString(" AND " + expr + " <> ''")
 	}
 	t.out.WriteByte(')')
+}
+
+// equals writes expr = v. Without statistics SQLite guesses that an
+// equality on a non-unique index matches many rows, and for
+// "externalId eq" pages it would rather read the whole organization in id
+// order than use (org_id, external_id); likelihood() corrects the guess
+// and costs nothing at run time.
+func (t *translator) equals(col column, expr string, v any) {
+	if t.dialect == SQLite && col.selective {
+		t.out.WriteString("likelihood(" + expr + " = ")
+		t.out.bind(v)
+		t.out.WriteString(", 0.001)")
+		return
+	}
+	t.out.WriteString(expr + " = ")
+	t.out.bind(v)
 }
 
 // pattern writes co, sw or ew. LIKE ignores ASCII case on SQLite, which

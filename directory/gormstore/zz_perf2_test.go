@@ -16,7 +16,9 @@ func TestZZPerfExplain(t *testing.T) {
 		t.Skip()
 	}
 	s := openEmpty(t, Postgres, url)
-	eq := func(a directory.Attr, v any) directory.Compare { return directory.Compare{Attr: a, Op: directory.OpEq, Value: v} }
+	eq := func(a directory.Attr, v any) directory.Compare {
+		return directory.Compare{Attr: a, Op: directory.OpEq, Value: v}
+	}
 	deepID := "000f4000-0000-7000-8000-0000000f4000" // i = 1,000,000 - 48576ish
 	cur, _ := encodeCursor(sortKey{}, position{id: deepID})
 	createdKey, _ := newSortKey(accountEntity, directory.ListQuery{SortBy: directory.AttrCreated})

@@ -71,10 +71,10 @@ func (a *applier) charge(kind string, t target, old, value any) error {
 }
 
 func run(doc map[string]any, ops []Operation, res schemas.Resource, opts Options, members bool) (map[string]any, []MemberChange, bool, error) {
-	if doc == nil {
-		doc = map[string]any{}
-	}
-	a := &applier{r: newResolver(res), doc: cloneMap(doc), members: members}
+	// base is doc in JSON types (see clone); changed compares against it so
+	// that converting a caller's Go values is not mistaken for a change.
+	base := cloneMap(doc)
+	a := &applier{r: newResolver(res), doc: cloneMap(base), members: members}
 	injected := a.inject(opts)
 	for i, op := range ops {
 		if err := a.applyOp(op); err != nil {
@@ -87,7 +87,7 @@ func run(doc map[string]any, ops []Operation, res schemas.Resource, opts Options
 	for _, k := range injected {
 		delete(a.doc, k)
 	}
-	return a.doc, a.changes, !equal(doc, a.doc), nil
+	return a.doc, a.changes, !equal(base, a.doc), nil
 }
 
 // inject puts the caller's id and meta into the working copy so that writes

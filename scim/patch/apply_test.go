@@ -641,3 +641,29 @@ func TestNoAliasing(t *testing.T) {
 		t.Errorf("editing the result changed the input: doc %s, op value %v", toJSON(doc), email)
 	}
 }
+
+// Documents built in Go rather than decoded (int64 dates, []string,
+// []map[string]any) work like their JSON form.
+func TestGoTypedDocuments(t *testing.T) {
+	type object map[string]any
+	doc := map[string]any{
+		"userName":                       "u",
+		"emails":                         []map[string]any{{"value": "a@x", "type": "work"}},
+		schemas.FacebookAccountStatusURN: object{"inviteDate": int64(1700000000), "claimed": false},
+	}
+	ops := []Operation{
+		{Op: "replace", Path: schemas.FacebookAccountStatusURN + ":inviteDate", Value: json.Number("1700000000")},
+		{Op: "replace", Path: `emails[type eq "work"].value`, Value: "a@x"},
+	}
+	got, changed, err := Apply(doc, ops, userResource, Options{})
+	if err != nil || changed {
+		t.Fatalf("no-op on a Go-typed document: changed %v, err %v", changed, err)
+	}
+	ops[1].Value = "b@x"
+	got, changed, err = Apply(doc, ops, userResource, Options{})
+	want := decodeDoc(t, `{"userName":"u","emails":[{"value":"b@x","type":"work"}],
+		"`+schemas.FacebookAccountStatusURN+`":{"inviteDate":1700000000,"claimed":false}}`)
+	if err != nil || !changed || !equal(got, want) {
+		t.Fatalf("got %s, changed %v, err %v", toJSON(got), changed, err)
+	}
+}

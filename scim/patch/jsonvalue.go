@@ -1,6 +1,7 @@
 package patch
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"reflect"
@@ -14,6 +15,9 @@ import (
 // json.Number (Go integer types are tolerated too).
 
 // clone deep-copies maps and slices; scalars are immutable and shared.
+// Values of other Go types (a caller-built []string or int64) are turned
+// into their encoding/json form, so the rest of the package only meets
+// JSON types.
 func clone(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
@@ -24,9 +28,23 @@ func clone(v any) any {
 			out[i] = clone(e)
 		}
 		return out
-	default:
+	case nil, string, bool, json.Number, float64:
 		return v
 	}
+	if _, ok := numberText(v); ok {
+		return v
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v // unrepresentable; kept as an opaque value
+	}
+	var out any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if dec.Decode(&out) != nil {
+		return v
+	}
+	return out
 }
 
 func cloneMap(m map[string]any) map[string]any {
