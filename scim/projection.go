@@ -73,7 +73,24 @@ func (p projection) apply(doc document) document {
 			out[k] = kept
 		}
 	}
+	pruneSchemas(out)
 	return out
+}
+
+// pruneSchemas keeps in "schemas" the core URN and the extensions whose
+// objects survived the projection.
+func pruneSchemas(doc document) {
+	list, ok := doc["schemas"].([]string)
+	if !ok || len(list) == 0 {
+		return
+	}
+	kept := []string{list[0]}
+	for _, urn := range list[1:] {
+		if _, present := doc[urn]; present {
+			kept = append(kept, urn)
+		}
+	}
+	doc["schemas"] = kept
 }
 
 // project decides one top-level attribute (or extension object).
