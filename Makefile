@@ -1,7 +1,7 @@
 # The README's two commands are `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build lint fmt clean help
+.PHONY: run test fuzz build lint fmt clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -11,6 +11,13 @@ run: ## run the server on the embedded default (SQLite file latchkey.db here)
 
 test: ## every test with the race detector (PostgreSQL too when LATCHKEY_TEST_DATABASE_URL is set)
 	$(GO) test -race -count=1 ./...
+
+FUZZTIME ?= 10s
+fuzz: ## run every fuzz target for FUZZTIME each (CI: 10s)
+	$(GO) test -run='^$$' -fuzz='^FuzzUsers$$' -fuzztime=$(FUZZTIME) ./scim/filter
+	$(GO) test -run='^$$' -fuzz='^FuzzGroups$$' -fuzztime=$(FUZZTIME) ./scim/filter
+	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./scim/patch
+	$(GO) test -run='^$$' -fuzz='^FuzzFilterSQL$$' -fuzztime=$(FUZZTIME) ./directory/gormstore
 
 build: ## a static binary in bin/latchkey
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/latchkey ./cmd/latchkey
