@@ -44,7 +44,9 @@ type Config struct {
 	DBMaxConns       int
 	BodyLimit        int64
 	ScimRateLimit    int
-	ConfigFile       string
+	// OAuthTokenLifetime is how long tokens from the OAuth token endpoint last.
+	OAuthTokenLifetime time.Duration
+	ConfigFile         string
 }
 
 // Needs says what the running command requires beyond the defaults.

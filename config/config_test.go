@@ -171,3 +171,19 @@ func TestDatabaseURLRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestOAuthTokenLifetime(t *testing.T) {
+	cfg, err := load(t, nil, nil, Needs{})
+	if err != nil || cfg.OAuthTokenLifetime != time.Hour {
+		t.Fatalf("default lifetime = %v, %v; want 1h", cfg.OAuthTokenLifetime, err)
+	}
+	for v, ok := range map[string]bool{"5m": true, "6h": true, "24h": true, "4m59s": false, "25h": false, "0": false, "hour": false} {
+		cfg, err := load(t, nil, map[string]string{"LATCHKEY_OAUTH_TOKEN_LIFETIME": v}, Needs{})
+		if (err == nil) != ok {
+			t.Errorf("LATCHKEY_OAUTH_TOKEN_LIFETIME=%s: err %v; want accepted %v", v, err, ok)
+		}
+		if want, _ := time.ParseDuration(v); ok && cfg.OAuthTokenLifetime != want {
+			t.Errorf("LATCHKEY_OAUTH_TOKEN_LIFETIME=%s gave %v", v, cfg.OAuthTokenLifetime)
+		}
+	}
+}

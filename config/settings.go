@@ -76,6 +76,10 @@ var settings = []setting{
 		apply: func(c *Config, v string) error { return parseInt(v, 1, 1000, &c.DBMaxConns) }},
 	{key: "scim_rate_limit", def: "100", help: "SCIM requests per second allowed per token (bursts up to twice that); more get 429 with Retry-After",
 		apply: func(c *Config, v string) error { return parseInt(v, 1, 100000, &c.ScimRateLimit) }},
+	{key: "oauth_token_lifetime", def: "1h", help: "how long an access token from POST /oauth/token works, from 5m to 24h (Entra ID's gallery expects 1h to 6h)",
+		apply: func(c *Config, v string) error {
+			return parseDurationRange(v, 5*time.Minute, 24*time.Hour, &c.OAuthTokenLifetime)
+		}},
 	{key: "body_limit", def: "1048576", help: "largest request body in bytes; larger requests get 413",
 		apply: func(c *Config, v string) error {
 			var n int
@@ -180,6 +184,15 @@ func parseDurationAllowZero(v string, dst *time.Duration) error {
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
 		return fmt.Errorf("want a duration such as 0s, 5s or 1m, got %q", v)
+	}
+	*dst = d
+	return nil
+}
+
+func parseDurationRange(v string, lo, hi time.Duration, dst *time.Duration) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < lo || d > hi {
+		return fmt.Errorf("want a duration from %s to %s such as 1h, got %q", lo, hi, v)
 	}
 	*dst = d
 	return nil

@@ -27,6 +27,12 @@ type Kind string
 const (
 	KindScim  Kind = "lks"
 	KindAdmin Kind = "lka"
+	// KindScimClientSecret is the secret a SCIM client exchanges for
+	// short-lived KindScim tokens at the OAuth token endpoint.
+	KindScimClientSecret Kind = "lksc"
+	// KindScimClientID prefixes a SCIM client's public identifier; it is
+	// not a secret, but random so it reveals nothing about its tenant.
+	KindScimClientID Kind = "lkc"
 )
 
 // secretBytes is the random part of every token: 256 bits.

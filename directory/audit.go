@@ -10,11 +10,12 @@ type ActorType string
 
 // Principals that change things.
 const (
-	ActorCLI       ActorType = "cli"
-	ActorScimToken ActorType = "scim_token"
-	ActorAdmin     ActorType = "admin"
-	ActorSystem    ActorType = "system"
-	ActorPerson    ActorType = "person"
+	ActorCLI        ActorType = "cli"
+	ActorScimToken  ActorType = "scim_token"
+	ActorScimClient ActorType = "scim_client"
+	ActorAdmin      ActorType = "admin"
+	ActorSystem     ActorType = "system"
+	ActorPerson     ActorType = "person"
 )
 
 // AuditEvent records one change: who did what to which object, when.

@@ -18,13 +18,22 @@ type ScimToken struct {
 	ExpiresAt  *time.Time
 	RevokedAt  *time.Time
 	LastUsedAt *time.Time
+	// ClientID is the ScimClient (its ID, not its public ClientID) the
+	// token endpoint issued this token to; empty for tokens minted by hand.
+	ClientID string
+	// ClientRevokedAt is the client's RevokedAt, filled in by lookups: a
+	// token issued while its client was being revoked still stops working.
+	ClientRevokedAt *time.Time
 }
 
 // StoredHash returns the keyed hash the token was saved under.
 func (t ScimToken) StoredHash() string { return t.Hash }
 
-// UsableAt reports whether the token is neither revoked nor expired at now.
-func (t ScimToken) UsableAt(now time.Time) bool { return usable(t.RevokedAt, t.ExpiresAt, now) }
+// UsableAt reports whether the token is neither revoked nor expired at now
+// and its client, if any, is not revoked.
+func (t ScimToken) UsableAt(now time.Time) bool {
+	return t.ClientRevokedAt == nil && usable(t.RevokedAt, t.ExpiresAt, now)
+}
 
 // Validate checks the name and that a hash is present.
 func (t ScimToken) Validate() error { return validateCredential(t.Name, t.Hash) }

@@ -76,15 +76,35 @@ type GroupStore interface {
 	FindGroups(ctx context.Context, orgID string, q ListQuery) (GroupPage, error)
 }
 
-// CredentialStore holds SCIM tokens, admins and admin tokens. Lookups by
-// hash resolve the organization, so they are the only unscoped reads.
+// CredentialStore holds SCIM tokens, SCIM clients, admins and admin
+// tokens. Lookups by hash or public client id resolve the organization, so
+// they are the only unscoped reads.
 type CredentialStore interface {
+	// CreateScimToken assigns ID and CreatedAt. A ClientID that names no
+	// client of the org is ErrNotFound.
 	CreateScimToken(ctx context.Context, t *ScimToken) error
+	// ScimTokenByHash fills in ClientRevokedAt for tokens issued to a client.
 	ScimTokenByHash(ctx context.Context, hash string) (ScimToken, error)
 	ListScimTokens(ctx context.Context, orgID string) ([]ScimToken, error)
 	// RevokeScimToken is idempotent; it keeps the first revocation time.
 	RevokeScimToken(ctx context.Context, orgID, id string, at time.Time) error
 	TouchScimToken(ctx context.Context, orgID, id string, at time.Time) error
+
+	// CreateScimClient assigns ID and CreatedAt. ErrConflict on a taken
+	// ClientID.
+	CreateScimClient(ctx context.Context, c *ScimClient) error
+	ScimClientByClientID(ctx context.Context, clientID string) (ScimClient, error)
+	// ListScimClients returns the org's clients, oldest first.
+	ListScimClients(ctx context.Context, orgID string) ([]ScimClient, error)
+	// RotateScimClientSecret makes newHash the current secret and keeps
+	// the replaced one valid until overlapUntil (a zero time ends it at
+	// once). Only one previous secret is kept: rotating again during an
+	// overlap ends the older one. A revoked client is ErrConflict.
+	RotateScimClientSecret(ctx context.Context, orgID, id, newHash string, overlapUntil time.Time) error
+	// RevokeScimClient is idempotent and keeps the first revocation time;
+	// in the same transaction it revokes every token issued to the client.
+	RevokeScimClient(ctx context.Context, orgID, id string, at time.Time) error
+	TouchScimClient(ctx context.Context, orgID, id string, at time.Time) error
 
 	// CreateAdmin assigns ID and CreatedAt. ErrConflict when the email
 	// (case-insensitively) already belongs to an admin of the org.

@@ -38,6 +38,14 @@ func (h *Handler) serviceProviderConfig() document {
 			"description": "Authentication with a bearer token minted by `latchkey scim-token create`, sent as Authorization: Bearer <token>.",
 			"specUri":     "https://www.rfc-editor.org/info/rfc6750",
 			"primary":     true,
+		}, {
+			"type": "oauth2",
+			"name": "OAuth 2.0 Client Credentials",
+			"description": "Exchange the client id and secret from `latchkey scim-client create` for a short-lived bearer token " +
+				"at POST " + h.root + TokenPrefix + "/token (grant_type=client_credentials; credentials with HTTP Basic or as " +
+				"client_id and client_secret form fields), then send it as Authorization: Bearer <token>.",
+			"specUri": "https://www.rfc-editor.org/info/rfc6749",
+			"primary": false,
 		}},
 		"meta": document{"resourceType": "ServiceProviderConfig", "location": h.base + "/ServiceProviderConfig"},
 	}

@@ -1,11 +1,12 @@
 // Package scim is Latchkey's SCIM 2.0 endpoint (RFC 7643, 7644, 9865):
 // Users and Groups that Okta, Microsoft Entra ID and any RFC client
-// provision into, discovery, bulk operations, and bearer-token
-// authentication. It is an adapter around package directory: requests are
-// validated against the schemas in scim/schemas, filters become
-// directory.Filter trees (scim/filter), PATCH operations are applied by
-// scim/patch, and every write goes through the directory.Store in one
-// transaction with its audit record.
+// provision into, discovery, bulk operations, bearer-token authentication,
+// and the OAuth 2.0 token endpoint that issues those bearer tokens to
+// registered SCIM clients (client-credentials grant). It is an adapter
+// around package directory: requests are validated against the schemas
+// in scim/schemas, filters become directory.Filter trees (scim/filter),
+// PATCH operations are applied by scim/patch, and every write goes through
+// the directory.Store in one transaction with its audit record.
 package scim
 
 import (
@@ -40,25 +41,31 @@ type Options struct {
 	// MaxResults caps a page (advertised in ServiceProviderConfig);
 	// default 200.
 	MaxResults int
+	// AccessTokenLifetime is how long a token from the OAuth token
+	// endpoint works; default 1h (Entra ID's gallery expects 1–6 hours).
+	AccessTokenLifetime time.Duration
 }
 
 // Handler serves the SCIM endpoint.
 type Handler struct {
 	store      directory.Store
 	hasher     credential.Hasher
-	base       string
+	base       string // BaseURL + Prefix
+	root       string // BaseURL without a trailing slash
 	log        *slog.Logger
 	now        func() time.Time
 	limits     *rateLimiter
 	maxResults int
 	touches    *touchThrottle
 	walks      *walkCache
+	oauth      *tokenEndpoint
 }
 
 // New builds the SCIM endpoint.
 func New(opts Options) *Handler {
 	h := &Handler{
 		store: opts.Store, hasher: opts.Hasher, log: opts.Logger, now: opts.Now,
+		root:       strings.TrimSuffix(opts.BaseURL, "/"),
 		base:       strings.TrimSuffix(opts.BaseURL, "/") + Prefix,
 		maxResults: opts.MaxResults,
 		touches:    newTouchThrottle(time.Minute),
@@ -81,6 +88,7 @@ func New(opts Options) *Handler {
 		burst = 200
 	}
 	h.limits = newRateLimiter(rate, burst)
+	h.oauth = newTokenEndpoint(h, opts.AccessTokenLifetime)
 	return h
 }
 

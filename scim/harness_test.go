@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/latchkeyhq/latchkey/credential"
 	"github.com/latchkeyhq/latchkey/directory"
@@ -48,6 +49,7 @@ type envOptions struct {
 	rate      float64
 	burst     int
 	bodyLimit int64
+	now       func() time.Time // the handler's clock; default time.Now
 }
 
 func eachBackend(t *testing.T, fn func(t *testing.T, e *scimEnv)) {
@@ -77,8 +79,9 @@ func newEnv(t *testing.T, dialect gormstore.Dialect, url string, opts envOptions
 	e := &scimEnv{t: t, store: store, org: org, hasher: hasher}
 	e.token = e.newToken(org.ID, "Entra ID")
 	h := New(Options{Store: store, Hasher: hasher, BaseURL: "https://latchkey.example.com",
-		RatePerSecond: opts.rate, Burst: opts.burst})
-	e.http = server.New(server.Options{DB: store, Areas: []server.Area{h}, BodyLimit: opts.bodyLimit}).Handler()
+		RatePerSecond: opts.rate, Burst: opts.burst, Now: opts.now})
+	areas := []server.Area{h, h.TokenEndpoint()}
+	e.http = server.New(server.Options{DB: store, Areas: areas, BodyLimit: opts.bodyLimit}).Handler()
 	return e
 }
 

@@ -125,7 +125,8 @@ func (h *Handler) findUsers(c echo.Context, p listParams) error {
 
 // cursorError turns a refused cursor into RFC 9865's invalidCursor.
 func cursorError(err error, p listParams) error {
-	if p.cursor != nil && *p.cursor != "" && errors.Is(err, directory.ErrInvalid) {
+	var invalid *directory.ValidationError
+	if p.cursor != nil && errors.As(err, &invalid) && invalid.Field == "cursor" {
 		return badRequest(typeInvalidCursor, "the cursor is not valid for this query; start again without one")
 	}
 	return err

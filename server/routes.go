@@ -34,8 +34,10 @@ const (
 
 // registerRoutes is the single place that lays out the HTTP surface.
 //
-// Areas mounted later through Server.Echo (from cmd/latchkey):
+// Areas, each listing its routes in its Mount (from cmd/latchkey):
 //   - /scim/v2/...   SCIM 2.0 provisioning API (bearer-token auth, SCIM error bodies)
+//   - /oauth/token   OAuth 2.0 client-credentials token endpoint issuing SCIM
+//     bearer tokens to registered SCIM clients (RFC 6749 error bodies)
 //   - /admin/v1/...  admin API (problem+json errors)
 //   - /claim/...     account-claim pages (HTML)
 func (s *Server) registerRoutes(e *echo.Echo) {

@@ -49,6 +49,7 @@ func commands() []command {
 		{"migrate", "apply pending migrations; `migrate status` lists them", runMigrate},
 		{"org", "manage organizations: create, list", runOrg},
 		{"scim-token", "manage SCIM bearer tokens: create, list, revoke", runScimToken},
+		{"scim-client", "manage OAuth clients that fetch SCIM tokens: create, list, rotate, revoke", runScimClient},
 		{"admin", "manage admins: create", runAdmin},
 		{"version", "print the version", runVersion},
 	}

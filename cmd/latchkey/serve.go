@@ -50,11 +50,12 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	scimArea := scim.New(scim.Options{
 		Store: store, Hasher: hasher, BaseURL: cfg.BaseURL.String(), Logger: log,
 		RatePerSecond: float64(cfg.ScimRateLimit), Burst: 2 * cfg.ScimRateLimit,
+		AccessTokenLifetime: cfg.OAuthTokenLifetime,
 	})
 	srv := server.New(server.Options{
 		Logger: log, DB: store, BodyLimit: cfg.BodyLimit, ShutdownTimeout: cfg.ShutdownTimeout,
 		DrainDelay: cfg.ShutdownDrain, RequestTimeout: cfg.RequestTimeout,
-		Areas: []server.Area{scimArea},
+		Areas: []server.Area{scimArea, scimArea.TokenEndpoint()},
 	})
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)
 	if err != nil {

@@ -19,6 +19,7 @@ type scimTokenRow struct {
 	ExpiresAt  *time.Time `gorm:"column:expires_at"`
 	RevokedAt  *time.Time `gorm:"column:revoked_at"`
 	LastUsedAt *time.Time `gorm:"column:last_used_at"`
+	ClientID   *string    `gorm:"column:client_id"`
 }
 
 func (scimTokenRow) TableName() string { return "scim_tokens" }
@@ -27,6 +28,7 @@ func (r scimTokenRow) toDomain() directory.ScimToken {
 	return directory.ScimToken{
 		OrgID: r.OrgID, ID: r.ID, Name: r.Name, Hash: r.TokenHash, CreatedAt: r.CreatedAt.UTC(),
 		ExpiresAt: utcPtr(r.ExpiresAt), RevokedAt: utcPtr(r.RevokedAt), LastUsedAt: utcPtr(r.LastUsedAt),
+		ClientID: deref(r.ClientID),
 	}
 }
 
@@ -80,7 +82,8 @@ func (s *Store) CreateScimToken(ctx context.Context, t *directory.ScimToken) err
 	if err != nil {
 		return err
 	}
-	row := scimTokenRow{OrgID: t.OrgID, ID: id, Name: t.Name, TokenHash: t.Hash, CreatedAt: s.timestamp(), ExpiresAt: utcPtr(t.ExpiresAt)}
+	row := scimTokenRow{OrgID: t.OrgID, ID: id, Name: t.Name, TokenHash: t.Hash, CreatedAt: s.timestamp(),
+		ExpiresAt: utcPtr(t.ExpiresAt), ClientID: nullable(t.ClientID)}
 	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
 		return fmt.Errorf("gormstore: create scim token: %w", translate(err))
 	}
@@ -94,7 +97,16 @@ func (s *Store) ScimTokenByHash(ctx context.Context, hash string) (directory.Sci
 	if err := first(s.ctx(ctx).Where("token_hash = ?", hash), &row); err != nil {
 		return directory.ScimToken{}, fmt.Errorf("gormstore: scim token: %w", err)
 	}
-	return row.toDomain(), nil
+	tok := row.toDomain()
+	if tok.ClientID == "" {
+		return tok, nil
+	}
+	client, err := s.scimClient(ctx, tok.OrgID, tok.ClientID)
+	if err != nil {
+		return directory.ScimToken{}, fmt.Errorf("gormstore: scim token's client: %w", err)
+	}
+	tok.ClientRevokedAt = client.RevokedAt
+	return tok, nil
 }
 
 // ListScimTokens implements directory.CredentialStore, oldest first.

@@ -37,7 +37,7 @@ func newSortKey(e *entity, q directory.ListQuery) (sortKey, error) {
 var absentTime = time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // terms are the ORDER BY expressions before id. Absent values (NULL or
-// ”) sort last ascending and first descending, as RFC 7644 §3.4.2.3
+// empty) sort last ascending and first descending, as RFC 7644 §3.4.2.3
 // asks, through a leading "is absent" term; that keeps the order
 // identical on SQLite (NULLs first) and PostgreSQL (NULLs last). Strings
 // compare by code point on both.

@@ -11,7 +11,7 @@ import (
 // models lists every gorm model; each must match a migrated table exactly.
 var models = []any{
 	&organizationRow{}, &accountRow{}, &accountEmailRow{}, &groupRow{}, &groupMemberRow{},
-	&scimTokenRow{}, &adminRow{}, &adminTokenRow{}, &auditEventRow{},
+	&scimTokenRow{}, &scimClientRow{}, &adminRow{}, &adminTokenRow{}, &auditEventRow{},
 }
 
 func TestMigrations(t *testing.T) {

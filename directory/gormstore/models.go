@@ -7,8 +7,8 @@ import (
 	"github.com/latchkeyhq/latchkey/directory"
 )
 
-// The gorm models mirror migrations/*/00001_directory.sql column for
-// column; TestMigrationsMatchModels checks that they agree.
+// The gorm models mirror the tables of migrations/*/*.sql column for
+// column; TestMigrations checks that they agree.
 
 type organizationRow struct {
 	ID        string    `gorm:"column:id;primaryKey"`

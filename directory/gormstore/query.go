@@ -93,7 +93,7 @@ func cursorAfter(k sortKey, row any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := position{id: fmt.Sprint(id)}
+	p := position{id: id.(string)}
 	if k.attr != "" {
 		v, err := rowField(row, k.col.name)
 		if err != nil {
@@ -105,7 +105,7 @@ func cursorAfter(k sortKey, row any) (string, error) {
 }
 
 // sortValue turns a model field into a position value: NULL strings are
-// ” (absent either way), NULL times nil.
+// empty (absent either way), NULL times nil.
 func sortValue(v any) any {
 	switch v := v.(type) {
 	case *string:

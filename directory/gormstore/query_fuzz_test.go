@@ -31,8 +31,11 @@ func FuzzFilterSQL(f *testing.F) {
 	}
 	p := newRefPopulation(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d := &fuzzDecoder{data: data, stored: p.accountStrings}
+		d := &fuzzDecoder{data: data, stored: p.accountStrings, kindOf: directory.AccountAttrKind}
 		groups := d.bool()
+		if groups {
+			d.kindOf = directory.GroupAttrKind
+		}
 		q := d.query()
 		walk := d.bool()
 		e, records := accountEntity, p.accounts
@@ -272,6 +275,7 @@ func checkWalk(t *testing.T, p *refPopulation, groups bool, q directory.ListQuer
 type fuzzDecoder struct {
 	data   []byte
 	stored []string
+	kindOf func(directory.Attr) (directory.Kind, bool)
 }
 
 func (d *fuzzDecoder) next() byte {
@@ -304,19 +308,59 @@ func (d *fuzzDecoder) query() directory.ListQuery {
 		q.Filter = d.filter(1)
 	}
 	if d.bool() {
-		q.SortBy = fuzzAttrs[d.pick(len(fuzzAttrs))]
+		q.SortBy = d.attr()
 	}
 	q.Descending = d.bool()
-	q.Limit = []int{0, 1, 2, 3, 100, -1, 5000}[d.pick(7)]
-	q.Offset = []int{0, 0, 0, 1, 4, -1}[d.pick(6)]
+	q.Limit = []int{0, 1, 2, 3, 100, 5000}[d.pick(6)]
+	q.Offset = []int{0, 0, 0, 1, 4}[d.pick(5)]
 	q.WithTotal = d.bool()
-	switch d.pick(8) {
+	switch d.pick(24) {
 	case 0:
-		q.After = d.text()
+		q.Limit = -1
 	case 1:
+		q.Offset = -1
+	case 2:
+		q.After = d.text()
+	case 3:
 		q.After = base64URL(`{"i":"` + d.text() + `"}`)
 	}
 	return q
+}
+
+// attr mostly draws attributes of the entity under test, else any.
+func (d *fuzzDecoder) attr() directory.Attr {
+	if d.pick(4) == 0 {
+		return fuzzAttrs[d.pick(len(fuzzAttrs))]
+	}
+	var own []directory.Attr
+	for _, a := range allAttrs {
+		if _, ok := d.kindOf(a); ok {
+			own = append(own, a)
+		}
+	}
+	return own[d.pick(len(own))]
+}
+
+// multiValued mostly draws the entity's own multi-valued attribute.
+func (d *fuzzDecoder) multiValued() directory.Attr {
+	if d.pick(4) == 0 {
+		return []directory.Attr{directory.AttrEmails, directory.AttrMembers, directory.AttrUserName}[d.pick(3)]
+	}
+	if _, accounts := d.kindOf(directory.AttrEmailValue); accounts {
+		return directory.AttrEmails
+	}
+	return directory.AttrMembers
+}
+
+// op mostly draws operators that apply to kind, else any.
+func (d *fuzzDecoder) op(kind directory.Kind, known bool) directory.Op {
+	ops := fuzzOps
+	if known && d.pick(4) != 0 {
+		ops = slices.DeleteFunc(slices.Clone(fuzzOps), func(op directory.Op) bool {
+			return checkOp(kind, directory.Compare{Op: op}) != nil
+		})
+	}
+	return ops[d.pick(len(ops))]
 }
 
 func (d *fuzzDecoder) filter(depth int) directory.Filter {
@@ -331,7 +375,7 @@ func (d *fuzzDecoder) filter(depth int) directory.Filter {
 	case 2:
 		return directory.Not{Filter: d.filter(depth + 1)}
 	case 3:
-		h := directory.Has{Attr: []directory.Attr{directory.AttrEmails, directory.AttrMembers, directory.AttrUserName}[d.pick(3)]}
+		h := directory.Has{Attr: d.multiValued()}
 		if d.pick(4) != 0 {
 			h.Filter = d.filter(depth + 1)
 		}
@@ -357,13 +401,14 @@ func (d *fuzzDecoder) filters(depth int) []directory.Filter {
 }
 
 func (d *fuzzDecoder) compare() directory.Compare {
-	c := directory.Compare{Attr: fuzzAttrs[d.pick(len(fuzzAttrs))], Op: fuzzOps[d.pick(len(fuzzOps))]}
-	if c.Op == directory.OpPr && d.pick(8) != 0 {
-		return c
-	}
+	c := directory.Compare{Attr: d.attr()}
 	kind, known := directory.AccountAttrKind(c.Attr)
 	if !known {
 		kind, known = directory.GroupAttrKind(c.Attr)
+	}
+	c.Op = d.op(kind, known)
+	if c.Op == directory.OpPr && d.pick(8) != 0 {
+		return c
 	}
 	if known && d.pick(5) != 0 {
 		c.Value = d.valueOf(kind)

@@ -37,8 +37,10 @@ func (v refValue) present() bool {
 	return v.s != ""
 }
 
-func str(s string) refValue         { return refValue{kind: directory.KindExactString, s: s} }
-func folds(s string) refValue       { return refValue{kind: directory.KindString, s: strings.ToLower(s)} }
+func str(s string) refValue { return refValue{kind: directory.KindExactString, s: s} }
+func folds(s string) refValue {
+	return refValue{kind: directory.KindString, fold: strings.ToLower, s: strings.ToLower(s)}
+}
 func flag(b bool) refValue          { return refValue{kind: directory.KindBool, b: b} }
 func when(t *time.Time) refValue    { return refValue{kind: directory.KindTime, t: t} }
 func whenever(t time.Time) refValue { return when(&t) }

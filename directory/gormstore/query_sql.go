@@ -44,7 +44,8 @@ type translator struct {
 	nodes   int
 }
 
-// translateFilter appends f to out as a parenthesised condition.
+// translateFilter appends f to out as one self-contained condition
+// (parenthesised or EXISTS), safe to join with AND.
 func translateFilter(d Dialect, e *entity, f directory.Filter, out *sqlBuf) error {
 	t := &translator{dialect: d, entity: e, out: out}
 	return t.filter(f, nil, 1)
@@ -200,8 +201,8 @@ var sqlOps = map[directory.Op]string{
 }
 
 // test writes a positive comparison that is false for absent values:
-// NULL is guarded explicitly, and ” whenever ” itself would satisfy the
-// comparison (eq "", lt "x", le ..., co "").
+// NULL is guarded explicitly, and the empty string whenever it would
+// itself satisfy the comparison (eq "", lt "x", le ..., co "").
 func (t *translator) test(col column, expr string, op directory.Op, v any) {
 	t.out.WriteByte('(')
 	if col.nullable {
@@ -272,7 +273,7 @@ func wildcards(op directory.Op, literal, wild string) string {
 	return wild + literal + wild
 }
 
-// emptyMatches reports whether the absent value ” satisfies op v.
+// emptyMatches reports whether the absent value, "", satisfies op v.
 func emptyMatches(op directory.Op, v string) bool {
 	switch op {
 	case directory.OpEq, directory.OpGe, directory.OpCo, directory.OpSw, directory.OpEw:
@@ -285,7 +286,7 @@ func emptyMatches(op directory.Op, v string) bool {
 	return false
 }
 
-// present writes pr: not NULL and, for strings, not ”. Booleans and
+// present writes pr: not NULL and, for strings, not empty. Booleans and
 // required times always have a value.
 func (t *translator) present(col column, expr string) {
 	switch {

@@ -67,7 +67,7 @@ func stringCases(p *population) []findCase {
 	}
 }
 
-// absentCases: NULL and ” never match eq, co, sw, ew, gt..., and always
+// absentCases: NULL and "" never match eq, co, sw, ew, gt..., and always
 // match ne and not(pr).
 func absentCases(p *population) []findCase {
 	return []findCase{
