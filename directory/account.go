@@ -93,6 +93,13 @@ type Account struct {
 // MaxUserNameLength bounds userName; longer values are refused, never cut.
 const MaxUserNameLength = 256
 
+// The range a StartDate must lie in: what every backend stores and reads
+// back (SQLite's date functions and Go's RFC 3339 both stop at 9999).
+var (
+	MinStartDate = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxStartDate = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
 // Validate checks the rules every backend relies on before writing.
 func (a Account) Validate() error {
 	if strings.TrimSpace(a.UserName) == "" {
@@ -120,6 +127,9 @@ func (a Account) Validate() error {
 		if err := checkTexts("emails.value", e.Value, "emails.type", e.Type); err != nil {
 			return err
 		}
+	}
+	if a.StartDate != nil && (a.StartDate.Before(MinStartDate) || a.StartDate.After(MaxStartDate)) {
+		return invalid("startDate", "must lie between the years 1 and 9999")
 	}
 	return checkDocument("resource", a.Resource)
 }

@@ -39,6 +39,10 @@ type AccountStore interface {
 	// when the userName (compared case-insensitively) is taken in the org.
 	CreateAccount(ctx context.Context, a *Account) error
 	Account(ctx context.Context, orgID, id string) (Account, error)
+	// AccountForUpdate is Account that, inside InTx, also keeps any other
+	// transaction from changing the account until this one ends: load,
+	// change and UpdateAccount in one InTx never meet ErrVersionMismatch.
+	AccountForUpdate(ctx context.Context, orgID, id string) (Account, error)
 	// AccountByUserName matches userName case-insensitively.
 	AccountByUserName(ctx context.Context, orgID, userName string) (Account, error)
 	// UpdateAccount writes every field of a, if the stored version still
@@ -60,17 +64,26 @@ type GroupStore interface {
 	// displayName (case-insensitively) is taken in the org.
 	CreateGroup(ctx context.Context, g *Group) error
 	Group(ctx context.Context, orgID, id string) (Group, error)
+	// GroupForUpdate is Group that, inside InTx, holds off every other
+	// change to the group (its fields and its members) until this
+	// transaction ends.
+	GroupForUpdate(ctx context.Context, orgID, id string) (Group, error)
 	// UpdateGroup is optimistic like UpdateAccount.
 	UpdateGroup(ctx context.Context, g *Group) error
 	DeleteGroup(ctx context.Context, orgID, id string) error
 	ListGroups(ctx context.Context, orgID string, limit int, after string) ([]Group, error)
 	// AddMembers adds members that exist in the org (else ErrNotFound) and
-	// returns how many were new. It bumps the group's version when any was.
+	// returns how many were new. The group itself is no member of itself
+	// (ErrInvalid); longer cycles are allowed, as SCIM does not forbid
+	// them and membership is never expanded transitively here. It bumps the group's version when any was.
 	AddMembers(ctx context.Context, orgID, groupID string, members []Member) (int, error)
 	// RemoveMembers returns how many were removed, bumping the version if any.
 	RemoveMembers(ctx context.Context, orgID, groupID string, memberIDs []string) (int, error)
 	ListMembers(ctx context.Context, orgID, groupID string, q MemberQuery) ([]Member, error)
 	CountMembers(ctx context.Context, orgID, groupID string) (int64, error)
+	// MemberCounts counts the members of several groups at once; a group
+	// without members (or not in the org) is absent from the map.
+	MemberCounts(ctx context.Context, orgID string, groupIDs []string) (map[string]int64, error)
 	// FindGroups is FindAccounts for groups; members.value and
 	// members.type filter on memberships.
 	FindGroups(ctx context.Context, orgID string, q ListQuery) (GroupPage, error)

@@ -195,7 +195,13 @@ func (h *Handler) findGroups(c echo.Context, p listParams) error {
 	if cached {
 		page.Total = cachedTotal
 	}
-	h.rememberPage(orgID, "Group", p, page.NextCursor, page.Total, counted)
+	full := len(page.Groups)
+	if page, err = h.withinMemberBudget(ctx, orgID, p, q, page); err != nil {
+		return err
+	}
+	if len(page.Groups) == full {
+		h.rememberPage(orgID, "Group", p, page.NextCursor, page.Total, counted)
+	}
 	resources := make([]any, 0, len(page.Groups))
 	for _, g := range page.Groups {
 		members, err := h.members(ctx, g, p.projection)
@@ -205,6 +211,44 @@ func (h *Handler) findGroups(c echo.Context, p listParams) error {
 		resources = append(resources, p.projection.apply(groupResource(g, members, h.base)))
 	}
 	return writeJSON(c, http.StatusOK, p.page(resources, page.Total, page.NextCursor))
+}
+
+// withinMemberBudget shortens a page of groups whose members together
+// exceed the handler's member budget, so that one list response stays
+// bounded however large the groups are. RFC 7644 §3.4.2.4 lets a page
+// hold fewer resources than count; itemsPerPage says how many, and the
+// shortened page is queried again so its nextCursor continues right after
+// it. The first group is always kept whole.
+func (h *Handler) withinMemberBudget(ctx context.Context, orgID string, p listParams, q directory.ListQuery, page directory.GroupPage) (directory.GroupPage, error) {
+	if !p.projection.wants("members") || len(page.Groups) < 2 {
+		return page, nil
+	}
+	ids := make([]string, len(page.Groups))
+	for i, g := range page.Groups {
+		ids[i] = g.ID
+	}
+	counts, err := h.store.MemberCounts(ctx, orgID, ids)
+	if err != nil {
+		return page, err
+	}
+	keep, sum := 0, int64(0)
+	for _, id := range ids {
+		sum += counts[id]
+		if keep > 0 && sum > int64(h.memberBudget) {
+			break
+		}
+		keep++
+	}
+	if keep == len(page.Groups) {
+		return page, nil
+	}
+	q.Limit, q.WithTotal = keep, false
+	short, err := h.store.FindGroups(ctx, orgID, q)
+	if err != nil {
+		return page, err
+	}
+	short.Total = page.Total
+	return short, nil
 }
 
 func (h *Handler) replaceGroup(c echo.Context) error {
@@ -253,61 +297,68 @@ func (h *Handler) patchGroup(c echo.Context) error {
 	}
 	// Group PATCH answers 204 (RFC 7644 §3.5.2 allows it): listing every
 	// member of a large group after adding one would cost more than the
-	// change itself. The ETag still carries the new version.
+	// change itself. The ETag still carries the new version. A client that
+	// asks for attributes gets them, as §3.5.2 requires.
+	if c.QueryParams().Has("attributes") || c.QueryParams().Has("excludedAttributes") {
+		p := newProjection(c.QueryParam("attributes"), c.QueryParam("excludedAttributes"))
+		members, err := h.members(c.Request().Context(), g, p)
+		if err != nil {
+			return err
+		}
+		return writeResource(c, http.StatusOK, p.apply(groupResource(g, members, h.base)), g.Version)
+	}
 	c.Response().Header().Set("ETag", etag(g.Version))
 	return c.NoContent(http.StatusNoContent)
 }
 
-// updateGroup is updateUser for groups, plus membership changes, which are
-// set operations and so need no version check of their own.
+// updateGroup is updateUser for groups, plus membership changes. The
+// group row stays locked from the If-Match check to the commit, so the
+// check holds for member-only changes too.
 func (h *Handler) updateGroup(c echo.Context, action string, change func(*directory.Group) ([]memberChange, bool, error)) (directory.Group, error) {
 	ctx := c.Request().Context()
 	want, err := ifMatch(c)
 	if err != nil {
 		return directory.Group{}, err
 	}
-	for attempt := 0; ; attempt++ {
-		g, err := h.loadGroup(c)
+	orgID, id := principalFrom(ctx).OrgID, c.Param("id")
+	var out directory.Group
+	err = h.store.InTx(ctx, func(tx directory.Store) error {
+		g, err := tx.GroupForUpdate(ctx, orgID, id)
+		if errors.Is(err, directory.ErrNotFound) {
+			return notFound("Group", id)
+		}
 		if err != nil {
-			return g, err
+			return err
 		}
 		if err := checkVersion(want, g.Version); err != nil {
-			return g, err
+			return err
 		}
+		out = g
 		before := g.Version
 		changes, docChanged, err := change(&g)
 		if err != nil {
-			return g, err
+			return err
 		}
-		err = h.store.InTx(ctx, func(tx directory.Store) error {
-			if docChanged {
-				if err := tx.UpdateGroup(ctx, &g); err != nil {
-					return err
-				}
-			}
-			for _, mc := range changes {
-				if err := applyMemberChange(ctx, tx, g, mc); err != nil {
-					return err
-				}
-			}
-			stored, err := tx.Group(ctx, g.OrgID, g.ID)
-			if err != nil {
+		out.DisplayName = g.DisplayName // for the conflict message
+		if docChanged {
+			if err := tx.UpdateGroup(ctx, &g); err != nil {
 				return err
 			}
-			g = stored
-			if g.Version == before {
-				return nil // nothing changed: no audit record
-			}
-			return h.audit(ctx, tx, action, "group", g.ID, before, g.Version, nil)
-		})
-		switch {
-		case err == nil:
-			return g, nil
-		case errors.Is(err, directory.ErrVersionMismatch) && want == 0 && attempt < 5:
-			continue
 		}
-		return g, groupWriteError(err, g)
-	}
+		for _, mc := range changes {
+			if err := applyMemberChange(ctx, tx, g, mc); err != nil {
+				return err
+			}
+		}
+		if out, err = tx.Group(ctx, g.OrgID, g.ID); err != nil {
+			return err
+		}
+		if out.Version == before {
+			return nil // nothing changed: no audit record
+		}
+		return h.audit(ctx, tx, action, "group", g.ID, before, out.Version, nil)
+	})
+	return out, groupWriteError(err, out)
 }
 
 // memberChange is one membership operation of a PUT or PATCH.
@@ -371,21 +422,25 @@ func (h *Handler) deleteGroup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	g, err := h.loadGroup(c)
-	if err != nil {
-		return err
-	}
-	if err := checkVersion(want, g.Version); err != nil {
-		return err
-	}
+	orgID, id := principalFrom(ctx).OrgID, c.Param("id")
 	err = h.store.InTx(ctx, func(tx directory.Store) error {
+		g, err := tx.GroupForUpdate(ctx, orgID, id)
+		if errors.Is(err, directory.ErrNotFound) {
+			return notFound("Group", id)
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(want, g.Version); err != nil {
+			return err
+		}
 		if err := tx.DeleteGroup(ctx, g.OrgID, g.ID); err != nil {
 			return err
 		}
 		return h.audit(ctx, tx, "group.delete", "group", g.ID, g.Version, 0, nil)
 	})
 	if errors.Is(err, directory.ErrNotFound) {
-		return notFound("Group", g.ID)
+		return notFound("Group", id)
 	}
 	if err != nil {
 		return err

@@ -41,6 +41,10 @@ type Options struct {
 	// MaxResults caps a page (advertised in ServiceProviderConfig);
 	// default 200.
 	MaxResults int
+	// MemberBudget bounds the members one Groups list response renders
+	// (a page holds fewer groups rather than exceed it; a single group is
+	// always whole); default 10,000.
+	MemberBudget int
 	// AccessTokenLifetime is how long a token from the OAuth token
 	// endpoint works; default 1h (Entra ID's gallery expects 1–6 hours).
 	AccessTokenLifetime time.Duration
@@ -56,9 +60,11 @@ type Handler struct {
 	now        func() time.Time
 	limits     *rateLimiter
 	maxResults int
-	touches    *touchThrottle
-	walks      *walkCache
-	oauth      *tokenEndpoint
+	// memberBudget: see Options.MemberBudget.
+	memberBudget int
+	touches      *touchThrottle
+	walks        *walkCache
+	oauth        *tokenEndpoint
 }
 
 // New builds the SCIM endpoint.
@@ -79,6 +85,10 @@ func New(opts Options) *Handler {
 	}
 	if h.maxResults <= 0 {
 		h.maxResults = 200
+	}
+	h.memberBudget = opts.MemberBudget
+	if h.memberBudget <= 0 {
+		h.memberBudget = 10_000
 	}
 	rate, burst := opts.RatePerSecond, opts.Burst
 	if rate <= 0 {

@@ -50,11 +50,16 @@ type envOptions struct {
 	burst     int
 	bodyLimit int64
 	now       func() time.Time // the handler's clock; default time.Now
+	members   int              // the member budget of list responses
 }
 
 func eachBackend(t *testing.T, fn func(t *testing.T, e *scimEnv)) {
+	eachBackendWith(t, envOptions{}, fn)
+}
+
+func eachBackendWith(t *testing.T, opts envOptions, fn func(t *testing.T, e *scimEnv)) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) { fn(t, newEnv(t, b.dialect, b.url(t), envOptions{})) })
+		t.Run(b.name, func(t *testing.T) { fn(t, newEnv(t, b.dialect, b.url(t), opts)) })
 	}
 }
 
@@ -79,7 +84,7 @@ func newEnv(t *testing.T, dialect gormstore.Dialect, url string, opts envOptions
 	e := &scimEnv{t: t, store: store, org: org, hasher: hasher}
 	e.token = e.newToken(org.ID, "Entra ID")
 	h := New(Options{Store: store, Hasher: hasher, BaseURL: "https://latchkey.example.com",
-		RatePerSecond: opts.rate, Burst: opts.burst, Now: opts.now})
+		RatePerSecond: opts.rate, Burst: opts.burst, Now: opts.now, MemberBudget: opts.members})
 	areas := []server.Area{h, h.TokenEndpoint()}
 	e.http = server.New(server.Options{DB: store, Areas: areas, BodyLimit: opts.bodyLimit}).Handler()
 	return e

@@ -30,8 +30,10 @@ type lifecycleWrite struct {
 
 // applyUserDocument sets every account field from a normalized document
 // and returns the document to store (without the lifecycle attributes,
-// which have columns of their own). now stamps state changes.
-func applyUserDocument(a *directory.Account, doc document, creating bool, now time.Time) error {
+// which have columns of their own). prior is the document a PATCH started
+// from, nil for POST and PUT (see readLifecycle). now stamps state changes.
+func applyUserDocument(a *directory.Account, doc, prior document, now time.Time) error {
+	creating := a.ID == ""
 	a.UserName = stringAt(doc, "userName")
 	a.ExternalID = stringAt(doc, "externalId")
 	a.DisplayName = stringAt(doc, "displayName")
@@ -50,7 +52,7 @@ func applyUserDocument(a *directory.Account, doc document, creating bool, now ti
 	} else if creating {
 		a.Active = true
 	}
-	w, err := readLifecycle(doc, *a)
+	w, err := readLifecycle(doc, prior, *a)
 	if err != nil {
 		return err
 	}
@@ -72,17 +74,56 @@ func setActive(a *directory.Account, active bool, now time.Time) {
 	a.Active = active
 }
 
+// lifecycleAlias is where one lifecycle attribute appears: Latchkey's
+// extension first, then Workplace's.
+type lifecycleAlias struct{ urn, key string }
+
+var (
+	invitedAt    = []lifecycleAlias{{schemas.LatchkeyURN, "invited"}, {schemas.FacebookAccountStatusURN, "invited"}}
+	frontlineAt  = []lifecycleAlias{{schemas.LatchkeyURN, "frontline"}, {schemas.FacebookFrontlineURN, "is_frontline"}}
+	authMethodAt = []lifecycleAlias{{schemas.LatchkeyURN, "authMethod"}, {schemas.FacebookAuthMethodURN, "authMethod"}}
+	startDateAt  = []lifecycleAlias{{schemas.LatchkeyURN, "startDate"}, {schemas.FacebookStartTermDatesURN, "startDate"}}
+)
+
+// written lists the values a request wrote to an attribute's aliases.
+// Without prior (POST, PUT) that is every value present. A PATCH works on
+// a document that shows every alias, so there a value counts only when it
+// differs from prior's at the same place, and a removed one counts as nil:
+// removing one alias is seen although the other still shows the old value.
+func written(doc, prior document, aliases []lifecycleAlias) []any {
+	var out []any
+	for _, at := range aliases {
+		v, present := objectAt(doc, at.urn)[at.key]
+		if prior == nil {
+			if present && v != nil {
+				out = append(out, v)
+			}
+			continue
+		}
+		was, had := objectAt(prior, at.urn)[at.key]
+		if present != had || !sameJSON(v, was) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// sameJSON compares two decoded values as JSON, so that the int64 of a
+// rendered resource equals the json.Number of a parsed request.
+func sameJSON(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
 // readLifecycle reads the lifecycle attributes from Latchkey's extension
-// and Workplace's aliases. A document may carry both (a PATCH works on a
-// document showing both), so a value counts as a write only when it
-// differs from the account's current value; the first differing one wins.
-func readLifecycle(doc document, cur directory.Account) (lifecycleWrite, error) {
+// and Workplace's aliases. A value that equals the account's current one
+// is no write; of several differing ones the first wins.
+func readLifecycle(doc, prior document, cur directory.Account) (lifecycleWrite, error) {
 	var w lifecycleWrite
-	lk := objectAt(doc, schemas.LatchkeyURN)
-	status := objectAt(doc, schemas.FacebookAccountStatusURN)
-	w.invited = changedBool(cur.State != directory.StateNotInvited, lk["invited"], status["invited"])
-	w.frontline = changedBool(cur.Frontline, lk["frontline"], objectAt(doc, schemas.FacebookFrontlineURN)["is_frontline"])
-	for _, v := range []any{lk["authMethod"], objectAt(doc, schemas.FacebookAuthMethodURN)["authMethod"]} {
+	w.invited = changedBool(cur.State != directory.StateNotInvited, written(doc, prior, invitedAt)...)
+	w.frontline = changedBool(cur.Frontline, written(doc, prior, frontlineAt)...)
+	for _, v := range written(doc, prior, authMethodAt) {
 		s, ok := v.(string)
 		if !ok {
 			continue
@@ -96,7 +137,7 @@ func readLifecycle(doc document, cur directory.Account) (lifecycleWrite, error) 
 			break
 		}
 	}
-	start, err := startDate(lk, objectAt(doc, schemas.FacebookStartTermDatesURN), cur.StartDate)
+	start, err := startDate(written(doc, prior, startDateAt), cur.StartDate)
 	if err != nil {
 		return w, err
 	}
@@ -114,35 +155,51 @@ func changedBool(current bool, values ...any) *bool {
 }
 
 // startDate reads an RFC 3339 date (Latchkey) or epoch seconds (Workplace;
-// 0 means none). The outer nil means "not sent or unchanged".
-func startDate(lk, fb document, cur *time.Time) (**time.Time, error) {
-	var candidates []*time.Time
-	if s, ok := lk["startDate"].(string); ok {
-		t, err := time.Parse(time.RFC3339Nano, s)
+// 0 means none); nil (a removed alias) means none too. The outer nil means
+// "not sent or unchanged".
+func startDate(values []any, cur *time.Time) (**time.Time, error) {
+	for _, v := range values {
+		t, err := parseStartDate(v)
 		if err != nil {
-			return nil, badRequest(typeInvalidValue, "startDate must be a date-time such as 2027-01-04T09:00:00Z")
+			return nil, err
 		}
-		t = t.UTC()
-		candidates = append(candidates, &t)
-	}
-	if n, ok := fb["startDate"].(json.Number); ok {
-		secs, err := n.Int64()
-		if err != nil {
-			return nil, badRequest(typeInvalidValue, "startDate must be seconds since the epoch")
-		}
-		var p *time.Time
-		if secs > 0 {
-			t := time.Unix(secs, 0).UTC()
-			p = &t
-		}
-		candidates = append(candidates, p)
-	}
-	for _, c := range candidates {
-		if !sameDate(c, cur) {
-			return &c, nil
+		if !sameDate(t, cur) {
+			return &t, nil
 		}
 	}
 	return nil, nil
+}
+
+func parseStartDate(v any) (*time.Time, error) {
+	var t time.Time
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		parsed, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return nil, badRequest(typeInvalidValue, "startDate must be a date-time such as 2027-01-04T09:00:00Z")
+		}
+		t = parsed.UTC()
+	case json.Number:
+		secs, err := v.Int64()
+		if err != nil {
+			return nil, badRequest(typeInvalidValue, "startDate must be whole seconds since the epoch")
+		}
+		if secs == 0 {
+			return nil, nil
+		}
+		if secs < 0 || secs > directory.MaxStartDate.Unix() {
+			return nil, badRequest(typeInvalidValue, "startDate %d is not seconds since the epoch before the year 10000 (milliseconds? divide by 1000)", secs)
+		}
+		t = time.Unix(secs, 0).UTC()
+	default:
+		return nil, badRequest(typeInvalidValue, "startDate must be a date-time string or epoch seconds")
+	}
+	if t.Before(directory.MinStartDate) || t.After(directory.MaxStartDate) {
+		return nil, badRequest(typeInvalidValue, "startDate must lie between the years 1 and 9999")
+	}
+	return &t, nil
 }
 
 // sameDate compares to the second, the precision Workplace's alias has.

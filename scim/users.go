@@ -1,6 +1,9 @@
 package scim
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,7 +38,7 @@ func (h *Handler) createUser(c echo.Context) error {
 	}
 	now := h.timestamp()
 	a := directory.Account{OrgID: principalFrom(ctx).OrgID}
-	if err := applyUserDocument(&a, norm, true, now); err != nil {
+	if err := applyUserDocument(&a, norm, nil, now); err != nil {
 		return err
 	}
 	err = h.store.InTx(ctx, func(tx directory.Store) error {
@@ -144,8 +147,8 @@ func (h *Handler) replaceUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.updateUser(c, "user.replace", func(a *directory.Account) (bool, error) {
-		return true, applyUserDocument(a, norm, false, h.timestamp())
+	a, err := h.updateUser(c, "user.replace", func(a *directory.Account) error {
+		return applyUserDocument(a, norm, nil, h.timestamp())
 	})
 	if err != nil {
 		return err
@@ -162,7 +165,7 @@ func (h *Handler) patchUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.updateUser(c, "user.patch", func(a *directory.Account) (bool, error) {
+	a, err := h.updateUser(c, "user.patch", func(a *directory.Account) error {
 		return patchAccount(a, ops, h.timestamp())
 	})
 	if err != nil {
@@ -174,63 +177,81 @@ func (h *Handler) patchUser(c echo.Context) error {
 
 // patchAccount applies PATCH operations to the account's document as the
 // client sees it (so paths such as active or the lifecycle extensions
-// work), then maps the result back. It reports false for a no-op.
-func patchAccount(a *directory.Account, ops []patch.Operation, now time.Time) (bool, error) {
-	doc := userResource(*a, "")
-	delete(doc, "meta")
-	delete(doc, "schemas")
-	delete(doc, "id")
-	patched, changed, err := patch.Apply(doc, ops, schemas.User(), patch.Options{ID: a.ID})
+// work), then maps the result back.
+func patchAccount(a *directory.Account, ops []patch.Operation, now time.Time) error {
+	patched, changed, err := patch.Apply(editableUser(*a), ops, schemas.User(), patch.Options{ID: a.ID})
 	if err != nil || !changed {
-		return false, err
+		return err
 	}
 	norm, err := normalize(patched, schemas.User())
 	if err != nil {
-		return false, err
+		return err
 	}
-	return true, applyUserDocument(a, norm, false, now)
+	return applyUserDocument(a, norm, editableUser(*a), now)
 }
 
-// updateUser loads the user, checks If-Match, lets change modify it, and
-// writes it with its audit record in one transaction. Without If-Match a
-// concurrent write is retried on the fresh version (PATCH is relative, and
-// PUT replaces everything anyway); with it the client gets 412.
-func (h *Handler) updateUser(c echo.Context, action string, change func(*directory.Account) (bool, error)) (directory.Account, error) {
+// editableUser is the account as a client sees it, without what no
+// client writes.
+func editableUser(a directory.Account) document {
+	doc := userResource(a, "")
+	delete(doc, "meta")
+	delete(doc, "schemas")
+	delete(doc, "id")
+	return doc
+}
+
+// visibleUser is everything a client can see of an account but its meta:
+// two accounts that render alike are the same to every client, so writing
+// one over the other is a no-op that must not move meta.version.
+func visibleUser(a directory.Account) []byte {
+	raw, _ := json.Marshal(editableUser(a)) // a rendered document always marshals
+	return raw
+}
+
+// updateUser loads the user under a row lock, checks If-Match, lets change
+// modify it, and writes it with its audit record, all in one transaction:
+// concurrent PATCHes queue behind each other instead of overwriting, and
+// If-Match is checked against the version actually replaced.
+func (h *Handler) updateUser(c echo.Context, action string, change func(*directory.Account) error) (directory.Account, error) {
 	ctx := c.Request().Context()
 	want, err := ifMatch(c)
 	if err != nil {
 		return directory.Account{}, err
 	}
-	for attempt := 0; ; attempt++ {
-		a, err := h.loadUser(c)
+	orgID, id := principalFrom(ctx).OrgID, c.Param("id")
+	var out directory.Account
+	var userName string
+	err = h.store.InTx(ctx, func(tx directory.Store) error {
+		a, err := tx.AccountForUpdate(ctx, orgID, id)
+		if errors.Is(err, directory.ErrNotFound) {
+			return notFound("User", id)
+		}
 		if err != nil {
-			return a, err
+			return err
 		}
 		if err := checkVersion(want, a.Version); err != nil {
-			return a, err
+			return err
 		}
-		before := a.Version
-		changed, err := change(&a)
-		if err != nil || !changed {
-			return a, err
+		out = a
+		before, seen := a.Version, visibleUser(a)
+		if err := change(&a); err != nil {
+			return err
 		}
-		err = h.store.InTx(ctx, func(tx directory.Store) error {
-			if err := tx.UpdateAccount(ctx, &a); err != nil {
-				return err
-			}
-			return h.audit(ctx, tx, action, "user", a.ID, before, a.Version, nil)
-		})
-		switch {
-		case err == nil:
-			return a, nil
-		case errors.Is(err, directory.ErrVersionMismatch) && want == 0 && attempt < 5:
-			continue
-		case errors.Is(err, directory.ErrConflict):
-			return a, &Error{Status: http.StatusConflict, ScimType: typeUniqueness,
-				Detail: fmt.Sprintf("userName %q is already taken in this organization", a.UserName)}
+		if bytes.Equal(seen, visibleUser(a)) {
+			return nil
 		}
-		return a, err
+		userName = a.UserName
+		if err := tx.UpdateAccount(ctx, &a); err != nil {
+			return err
+		}
+		out = a
+		return h.audit(ctx, tx, action, "user", a.ID, before, a.Version, nil)
+	})
+	if errors.Is(err, directory.ErrConflict) {
+		return out, &Error{Status: http.StatusConflict, ScimType: typeUniqueness,
+			Detail: fmt.Sprintf("userName %q is already taken in this organization", userName)}
 	}
+	return out, err
 }
 
 // deleteUser removes an account that was never claimed; a claimed account
@@ -242,39 +263,47 @@ func (h *Handler) deleteUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.loadUser(c)
-	if err != nil {
-		return err
-	}
-	if err := checkVersion(want, a.Version); err != nil {
-		return err
-	}
-	if a.State == directory.StateClaimed {
-		_, err := h.updateUser(c, "user.deactivate", func(a *directory.Account) (bool, error) {
-			if !a.Active {
-				return false, nil
-			}
-			setActive(a, false, h.timestamp())
-			return true, nil
-		})
+	orgID, id := principalFrom(ctx).OrgID, c.Param("id")
+	err = h.store.InTx(ctx, func(tx directory.Store) error {
+		a, err := tx.AccountForUpdate(ctx, orgID, id)
+		if errors.Is(err, directory.ErrNotFound) {
+			return notFound("User", id)
+		}
 		if err != nil {
 			return err
 		}
-		return c.NoContent(http.StatusNoContent)
-	}
-	err = h.store.InTx(ctx, func(tx directory.Store) error {
+		if err := checkVersion(want, a.Version); err != nil {
+			return err
+		}
+		if a.State == directory.StateClaimed {
+			return h.deactivate(ctx, tx, a)
+		}
 		if err := tx.DeleteAccount(ctx, a.OrgID, a.ID); err != nil {
 			return err
 		}
 		return h.audit(ctx, tx, "user.delete", "user", a.ID, a.Version, 0, nil)
 	})
 	if errors.Is(err, directory.ErrNotFound) {
-		return notFound("User", a.ID)
+		return notFound("User", id)
 	}
 	if err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// deactivate is what DELETE does to a claimed account: it keeps its
+// history and claim state and only stops being active.
+func (h *Handler) deactivate(ctx context.Context, tx directory.Store, a directory.Account) error {
+	if !a.Active {
+		return nil
+	}
+	before := a.Version
+	setActive(&a, false, h.timestamp())
+	if err := tx.UpdateAccount(ctx, &a); err != nil {
+		return err
+	}
+	return h.audit(ctx, tx, "user.deactivate", "user", a.ID, before, a.Version, nil)
 }
 
 // requireSchema checks that a resource names its core schema.

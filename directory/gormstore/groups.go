@@ -122,6 +122,11 @@ func (s *Store) AddMembers(ctx context.Context, orgID, groupID string, members [
 	if len(members) == 0 {
 		return 0, nil
 	}
+	for _, m := range members {
+		if m.ID == groupID {
+			return 0, &directory.ValidationError{Field: "members", Problem: "a group cannot be a member of itself"}
+		}
+	}
 	var added int64
 	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := requireGroup(tx, orgID, groupID); err != nil {
@@ -201,6 +206,26 @@ func (s *Store) CountMembers(ctx context.Context, orgID, groupID string) (int64,
 		return 0, fmt.Errorf("gormstore: count members: %w", translate(err))
 	}
 	return n, nil
+}
+
+// MemberCounts implements directory.GroupStore in one grouped query.
+func (s *Store) MemberCounts(ctx context.Context, orgID string, groupIDs []string) (map[string]int64, error) {
+	counts := make(map[string]int64, len(groupIDs))
+	for _, batch := range chunks(distinct(groupIDs)) {
+		var rows []struct {
+			GroupID string
+			N       int64
+		}
+		err := s.ctx(ctx).Model(&groupMemberRow{}).Select("group_id, COUNT(*) AS n").
+			Where("org_id = ? AND group_id IN ?", orgID, batch).Group("group_id").Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("gormstore: member counts: %w", translate(err))
+		}
+		for _, r := range rows {
+			counts[r.GroupID] = r.N
+		}
+	}
+	return counts, nil
 }
 
 func requireGroup(tx *gorm.DB, orgID, groupID string) error {

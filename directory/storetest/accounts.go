@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/latchkeyhq/latchkey/directory"
 )
@@ -117,17 +118,21 @@ func testAccountUserNameUnique(t *testing.T, s directory.Store) {
 
 func testAccountValidation(t *testing.T, s directory.Store) {
 	org := mustOrg(t, s, "acme")
+	year0 := time.Date(0, 6, 1, 0, 0, 0, 0, time.UTC)
+	year10k := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	long := make([]byte, directory.MaxUserNameLength+1)
 	for i := range long {
 		long[i] = 'a'
 	}
 	for name, a := range map[string]directory.Account{
-		"empty userName":  {OrgID: org.ID, UserName: " ", State: directory.StateNotInvited},
-		"long userName":   {OrgID: org.ID, UserName: string(long), State: directory.StateNotInvited},
-		"unknown state":   {OrgID: org.ID, UserName: "a", State: "pending"},
-		"bad auth method": {OrgID: org.ID, UserName: "a", State: directory.StateNotInvited, AuthMethod: "kerberos"},
-		"broken resource": {OrgID: org.ID, UserName: "a", State: directory.StateNotInvited, Resource: []byte(`{"a":`)},
-		"empty email":     {OrgID: org.ID, UserName: "a", State: directory.StateNotInvited, Emails: []directory.Email{{Type: "work"}}},
+		"empty userName":   {OrgID: org.ID, UserName: " ", State: directory.StateNotInvited},
+		"long userName":    {OrgID: org.ID, UserName: string(long), State: directory.StateNotInvited},
+		"unknown state":    {OrgID: org.ID, UserName: "a", State: "pending"},
+		"bad auth method":  {OrgID: org.ID, UserName: "a", State: directory.StateNotInvited, AuthMethod: "kerberos"},
+		"broken resource":  {OrgID: org.ID, UserName: "a", State: directory.StateNotInvited, Resource: []byte(`{"a":`)},
+		"empty email":      {OrgID: org.ID, UserName: "a", State: directory.StateNotInvited, Emails: []directory.Email{{Type: "work"}}},
+		"start year 0":     {OrgID: org.ID, UserName: "a", State: directory.StateNotInvited, StartDate: &year0},
+		"start year 10000": {OrgID: org.ID, UserName: "a", State: directory.StateNotInvited, StartDate: &year10k},
 	} {
 		wantErr(t, name, s.CreateAccount(ctx(t), &a), directory.ErrInvalid)
 	}

@@ -90,8 +90,22 @@ func testGroupMembers(t *testing.T, s directory.Store) {
 	wantErr(t, "add an unknown member type", err, directory.ErrInvalid)
 	_, err = s.AddMembers(ctx(t), org.ID, "missing", []directory.Member{{ID: bob.ID, Type: directory.MemberUser}})
 	wantErr(t, "add to an unknown group", err, directory.ErrNotFound)
+	_, err = s.AddMembers(ctx(t), org.ID, g.ID, []directory.Member{{ID: bob.ID, Type: directory.MemberUser}, {ID: g.ID, Type: directory.MemberGroup}})
+	wantErr(t, "add a group to itself", err, directory.ErrInvalid)
 	if n := memberCount(t, s, org.ID, g.ID); n != 2 {
 		t.Fatalf("members = %d after refused additions; want 2 (bob must not be half-added)", n)
+	}
+
+	counts, err := s.MemberCounts(ctx(t), org.ID, []string{g.ID, sub.ID, g.ID})
+	noErr(t, "MemberCounts", err)
+	if len(counts) != 1 || counts[g.ID] != 2 {
+		t.Fatalf("MemberCounts = %v; want only %s with 2", counts, g.ID)
+	}
+	other := mustOrg(t, s, "other")
+	counts, err = s.MemberCounts(ctx(t), other.ID, []string{g.ID})
+	noErr(t, "MemberCounts across organizations", err)
+	if len(counts) != 0 {
+		t.Fatalf("MemberCounts from another organization = %v; want none", counts)
 	}
 
 	members, err := s.ListMembers(ctx(t), org.ID, g.ID, directory.MemberQuery{Limit: 1})

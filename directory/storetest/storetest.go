@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"AccountUpdate", testAccountUpdate},
 		{"AccountConcurrentUpdate", testAccountConcurrentUpdate},
 		{"AccountDelete", testAccountDelete},
+		{"ForUpdate", testForUpdate},
 		{"AccountListPages", testAccountListPages},
 		{"OrganizationIsolation", testOrganizationIsolation},
 		{"FindAccountsFilter", testFindAccountsFilter},
