@@ -20,6 +20,10 @@ type principal struct {
 	OrgID     string
 	TokenID   string
 	TokenName string
+	// RateKey names the rate-limit bucket: the SCIM client for tokens
+	// from the OAuth endpoint (a client that fetches a new token every
+	// hour, or many at once, keeps one budget), else the token.
+	RateKey string
 }
 
 type principalKey struct{}
@@ -55,7 +59,10 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return h.handle(func(echo.Context) error { return err })(c)
 		}
 		h.touch(req.Context(), tok)
-		p := principal{OrgID: tok.OrgID, TokenID: tok.ID, TokenName: tok.Name}
+		p := principal{OrgID: tok.OrgID, TokenID: tok.ID, TokenName: tok.Name, RateKey: "token:" + tok.ID}
+		if tok.ClientID != "" {
+			p.RateKey = "client:" + tok.ClientID
+		}
 		c.SetRequest(req.WithContext(withPrincipal(req.Context(), p)))
 		return next(c)
 	}

@@ -64,6 +64,10 @@ func (h *Handler) bulk(c echo.Context) error {
 	if len(req.Operations) > maxBulkOperations {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: "bulk requests may carry at most " + strconv.Itoa(maxBulkOperations) + " operations"}
 	}
+	// The request itself paid for one operation at the door.
+	if err := h.chargeExtra(c, len(req.Operations)-1); err != nil {
+		return err
+	}
 	run := &bulkRun{h: h, c: c, req: req, ids: map[string]string{}, results: make([]*bulkResult, len(req.Operations))}
 	run.execute()
 	out := make([]bulkResult, 0, len(run.results))
@@ -210,6 +214,10 @@ func (r *bulkRun) record(i int, op bulkOperation, method string, rec *httptest.R
 		if method == http.MethodPost {
 			r.ids[op.BulkID], _ = body["id"].(string)
 		}
+	} else {
+		// 204 answers (DELETE, group PATCH) carry no body; the result
+		// still names the resource (RFC 7644 §3.7.3).
+		res.Location = r.h.base + "/" + strings.Trim(r.resolve(op.Path), "/")
 	}
 	r.results[i] = res
 }

@@ -3,6 +3,7 @@ package scim
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -206,5 +207,49 @@ func TestGroupListMemberBudget(t *testing.T) {
 		if r.get("itemsPerPage").(float64) != 3 {
 			t.Fatalf("without members every group fits:\n%s", r.raw)
 		}
+	})
+}
+
+// TestProjectionOfMultiValuedSubAttributes: attributes and
+// excludedAttributes reach into multi-valued complex attributes.
+func TestProjectionOfMultiValuedSubAttributes(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *scimEnv) {
+		body := userBody("proj@corp.com")
+		body["emails"] = []any{
+			map[string]any{"value": "proj@corp.com", "type": "work", "primary": true},
+			map[string]any{"value": "p@home.example", "type": "home"},
+		}
+		id := e.do("POST", "/scim/v2/Users", body).want(t, 201).str("id")
+
+		r := e.do("GET", "/scim/v2/Users/"+id+"?attributes=emails.value", nil).want(t, 200)
+		emails, _ := r.get("emails").([]any)
+		if len(emails) != 2 || r.str("emails.1.value") != "p@home.example" || r.get("emails.0.type") != nil || r.get("userName") != nil {
+			t.Fatalf("attributes=emails.value:\n%s", r.raw)
+		}
+		r = e.do("GET", "/scim/v2/Users?filter="+url.QueryEscape(`userName eq "proj@corp.com"`)+"&excludedAttributes=emails.type,name.givenName", nil).want(t, 200)
+		if r.str("Resources.0.emails.0.value") != "proj@corp.com" || r.get("Resources.0.emails.0.type") != nil ||
+			r.get("Resources.0.emails.0.primary") != true || r.get("Resources.0.name.givenName") != nil || r.str("Resources.0.name.familyName") != "Smith" {
+			t.Fatalf("excludedAttributes=emails.type,name.givenName:\n%s", r.raw)
+		}
+		r = e.do("GET", "/scim/v2/Users/"+id+"?attributes=urn:ietf:params:scim:schemas:core:2.0:User:emails.type", nil).want(t, 200)
+		if r.str("emails.1.type") != "home" || r.get("emails.1.value") != nil {
+			t.Fatalf("URN-qualified attributes=…:emails.type:\n%s", r.raw)
+		}
+	})
+}
+
+// TestExternalIDAnyCase: attribute names are case-insensitive, externalId
+// included.
+func TestExternalIDAnyCase(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *scimEnv) {
+		body := userBody("ext@corp.com")
+		body["ExternalID"] = "E-42"
+		r := e.do("POST", "/scim/v2/Users", body).want(t, 201)
+		if r.str("externalId") != "E-42" {
+			t.Fatalf("ExternalID was dropped:\n%s", r.raw)
+		}
+		body = userBody("ext2@corp.com")
+		body["externalId"], body["EXTERNALID"] = "a", "b"
+		e.do("POST", "/scim/v2/Users", body).wantError(t, 400, typeInvalidSyntax)
 	})
 }

@@ -71,7 +71,11 @@ func normalize(doc document, res schemas.Resource) (document, error) {
 		}
 		out[k] = v
 	}
-	if ext, ok := doc["externalId"]; ok && ext != nil {
+	_, ext, err := lookup(doc, "externalId", "")
+	if err != nil {
+		return nil, err
+	}
+	if ext != nil {
 		s, ok := ext.(string)
 		if !ok {
 			return nil, badRequest(typeInvalidValue, "externalId must be a string")

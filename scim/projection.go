@@ -105,17 +105,45 @@ func (p projection) project(key string, v any) (any, bool) {
 	if p.exclude[key] {
 		return nil, false
 	}
-	if p.include != nil && !p.include[key] {
-		sub, ok := v.(map[string]any)
+	if p.include != nil && p.include[key] {
+		return v, true
+	}
+	switch val := v.(type) {
+	case map[string]any:
+		return p.projectObject(key+".", val)
+	case []any:
+		return p.projectList(key, val)
+	}
+	return v, p.include == nil
+}
+
+// projectList projects each value of a multi-valued complex attribute
+// ("emails.value" keeps only the addresses; excluding "emails.type" drops
+// the types). A value left empty is dropped.
+func (p projection) projectList(key string, list []any) (any, bool) {
+	if p.include == nil && !hasChild(p.exclude, key) {
+		return list, true
+	}
+	if p.include != nil && !hasChild(p.include, key) {
+		return nil, false
+	}
+	out := []any{}
+	for _, item := range list {
+		obj, ok := item.(map[string]any)
 		if !ok {
-			return nil, false
+			if p.include == nil {
+				out = append(out, item)
+			}
+			continue
 		}
-		return p.projectObject(key+".", sub)
+		if kept, ok := p.projectObject(key+".", obj); ok && len(kept.(map[string]any)) > 0 {
+			out = append(out, kept)
+		}
 	}
-	if sub, ok := v.(map[string]any); ok && p.exclude != nil {
-		return p.projectObject(key+".", sub)
+	if len(out) == 0 && p.include != nil {
+		return nil, false
 	}
-	return v, true
+	return out, true
 }
 
 // projectObject keeps the members of obj selected by "prefix+name" paths

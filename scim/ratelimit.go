@@ -34,6 +34,13 @@ func newRateLimiter(perSecond float64, burst int) *rateLimiter {
 
 // allow reports whether key may proceed now, and if not, how long to wait.
 func (r *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
+	return r.allowN(key, 1, now)
+}
+
+// allowN is allow for a request that costs n (a bulk request costs one
+// per operation). A cost above the burst is charged as the burst, so a
+// large request waits for a full bucket rather than never passing.
+func (r *rateLimiter) allowN(key string, n int, now time.Time) (bool, time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if now.Sub(r.swept) > time.Minute {
@@ -50,7 +57,7 @@ func (r *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 		r.buckets[key] = b
 	}
 	b.seen = now
-	res := b.limiter.ReserveN(now, 1)
+	res := b.limiter.ReserveN(now, min(max(n, 1), r.burst))
 	if delay := res.DelayFrom(now); delay > 0 {
 		res.CancelAt(now)
 		return false, delay
@@ -62,14 +69,30 @@ func (r *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 // the caller's token is over its rate. Runs after authenticate.
 func (h *Handler) limitRate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		p := principalFrom(c.Request().Context())
-		ok, wait := h.limits.allow(p.TokenID, h.now())
-		if !ok {
-			secs := int(math.Ceil(wait.Seconds()))
-			c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-			return writeError(c, &Error{Status: http.StatusTooManyRequests, ScimType: typeTooMany,
-				Detail: "too many requests for this token; retry after the number of seconds in Retry-After"})
+		if ok, wait := h.limits.allow(principalFrom(c.Request().Context()).RateKey, h.now()); !ok {
+			return writeError(c, tooManyRequests(c, wait))
 		}
 		return next(c)
 	}
+}
+
+// chargeExtra takes n more units from the caller's bucket, for requests
+// that do the work of several (bulk), or returns limitRate's 429.
+func (h *Handler) chargeExtra(c echo.Context, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	if ok, wait := h.limits.allowN(principalFrom(c.Request().Context()).RateKey, n, h.now()); !ok {
+		return tooManyRequests(c, wait)
+	}
+	return nil
+}
+
+// tooManyRequests sets Retry-After (whole seconds, at least 1) and
+// returns the 429 error to render.
+func tooManyRequests(c echo.Context, wait time.Duration) *Error {
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	return &Error{Status: http.StatusTooManyRequests, ScimType: typeTooMany,
+		Detail: "too many requests for this token; retry after the number of seconds in Retry-After"}
 }

@@ -40,12 +40,13 @@ func (h *Handler) Mount(g *echo.Group) {
 	api.DELETE("/Groups/:id", h.handle(h.deleteGroup))
 
 	api.POST("/Bulk", h.handle(h.bulk))
-	api.Any("/Me", h.handle(notImplemented("/Me is not supported: tokens belong to identity providers, not people")))
-	g.Any("/*", h.handle(notImplemented("no such SCIM endpoint; see /scim/v2/ResourceTypes")))
+	// RFC 7644 §3.11: a server without /Me answers 501.
+	api.Any("/Me", h.handle(answer(http.StatusNotImplemented, "/Me is not supported: tokens belong to identity providers, not people")))
+	g.Any("/*", h.handle(answer(http.StatusNotFound, "no such SCIM endpoint; see /scim/v2/ResourceTypes")))
 }
 
-func notImplemented(detail string) func(echo.Context) error {
+func answer(status int, detail string) func(echo.Context) error {
 	return func(echo.Context) error {
-		return &Error{Status: http.StatusNotFound, Detail: detail}
+		return &Error{Status: status, Detail: detail}
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/latchkeyhq/latchkey/scim/schemas"
@@ -36,7 +38,7 @@ func ParseRequest(body []byte) ([]Operation, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&req); err != nil {
-		return nil, errorf(InvalidSyntax, "request body is not a PatchOp message: %v", err)
+		return nil, errorf(InvalidSyntax, "request body is not a PatchOp message: %s", describeJSONError(err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errorf(InvalidSyntax, "unexpected data after the request body")
@@ -60,6 +62,36 @@ func ParseRequest(body []byte) ([]Operation, error) {
 		ops[i] = Operation{Op: kind, Path: path, Value: o.Value}
 	}
 	return ops, nil
+}
+
+// describeJSONError says what is wrong with a body in the client's terms,
+// never in encoding/json's (which names Go types).
+func describeJSONError(err error) string {
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return "the body is empty"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends early"
+	case errors.As(err, &syntaxErr):
+		return fmt.Sprintf("malformed JSON at byte %d", syntaxErr.Offset)
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return fmt.Sprintf("%s must be %s, not a JSON %s", typeErr.Field, jsonKind(typeErr.Type.Kind()), typeErr.Value)
+	}
+	return "the body must be a JSON object"
+}
+
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "a value of another type"
 }
 
 func containsFold(list []string, s string) bool {

@@ -2,6 +2,7 @@ package patch
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -66,5 +67,23 @@ func TestErrorDetailNamesTheOperation(t *testing.T) {
 	var want = `scim patch: invalidPath: Operations[1]: unknown attribute in path "nope"`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %s", err, want)
+	}
+}
+
+// TestParseRequestErrorsSpeakJSON: a body of the wrong shape is described
+// in JSON terms, never with encoding/json's Go type names.
+func TestParseRequestErrorsSpeakJSON(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"schemas":"x","Operations":[]}`:          "schemas must be a list, not a JSON string",
+		`{"schemas":[],"Operations":[{"op":5}]}`:   "Operations.op must be a string, not a JSON number",
+		`{"schemas":[],"Operations":{"op":"add"}}`: "Operations must be a list, not a JSON object",
+		`{"schemas":[],"Operations":[}`:            "malformed JSON at byte",
+		`{"schemas":[],"Operations":[`:             "the JSON ends early",
+		``:                                         "the body is empty",
+	} {
+		_, err := ParseRequest([]byte(body))
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "Go ") || strings.Contains(err.Error(), "json:") {
+			t.Errorf("ParseRequest(%s) = %v; want an error saying %q", body, err, want)
+		}
 	}
 }
