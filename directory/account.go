@@ -78,6 +78,9 @@ type Account struct {
 	Location       string
 	ManagerID      string
 	StartDate      *time.Time
+	// UserType is SCIM's userType ("Employee", "Contractor"): the
+	// employee type invite rules select on.
+	UserType string
 
 	Resource json.RawMessage
 
@@ -88,6 +91,22 @@ type Account struct {
 	InvitedAt     *time.Time
 	ClaimedAt     *time.Time
 	DeactivatedAt *time.Time
+
+	// InviteGeneration grows with every invitation, revocation and
+	// deactivation; a claim link is made for one generation and dies
+	// with it, or at InviteExpiresAt.
+	InviteGeneration int64
+	InviteExpiresAt  *time.Time
+	// AccessCodeHash is the keyed hash of the account's one valid access
+	// code ("" when it has none). The code is derived from the server key
+	// and AccessCodeGeneration, so it can be shown again but is never
+	// stored; it dies at AccessCodeExpiresAt.
+	AccessCodeHash       string
+	AccessCodeGeneration int64
+	AccessCodeExpiresAt  *time.Time
+	// LastDeliveryError says why the last invitation message could not
+	// be delivered; "" once one was.
+	LastDeliveryError string
 }
 
 // MaxUserNameLength bounds userName; longer values are refused, never cut.
@@ -117,7 +136,7 @@ func (a Account) Validate() error {
 	if err := checkTexts("externalId", a.ExternalID, "displayName", a.DisplayName, "name.givenName", a.GivenName,
 		"name.familyName", a.FamilyName, "title", a.Title, "department", a.Department, "division", a.Division,
 		"organization", a.Organization, "costCenter", a.CostCenter, "employeeNumber", a.EmployeeNumber,
-		"location", a.Location, "manager", a.ManagerID); err != nil {
+		"location", a.Location, "manager", a.ManagerID, "userType", a.UserType); err != nil {
 		return err
 	}
 	for _, e := range a.Emails {

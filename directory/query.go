@@ -27,6 +27,7 @@ const (
 	AttrLocation       Attr = "location"
 	AttrManagerID      Attr = "manager.value"
 	AttrStartDate      Attr = "startDate"
+	AttrUserType       Attr = "userType"
 	AttrInvitedAt      Attr = "invitedAt"
 	AttrClaimedAt      Attr = "claimedAt"
 	AttrCreated        Attr = "meta.created"
@@ -69,7 +70,7 @@ var accountAttrKinds = map[Attr]Kind{
 	AttrDisplayName: KindString, AttrGivenName: KindString, AttrFamilyName: KindString,
 	AttrActive: KindBool, AttrState: KindExactString, AttrAuthMethod: KindExactString, AttrFrontline: KindBool,
 	AttrTitle: KindString, AttrDepartment: KindString, AttrDivision: KindString, AttrOrganization: KindString,
-	AttrCostCenter: KindString, AttrEmployeeNumber: KindString, AttrLocation: KindString,
+	AttrCostCenter: KindString, AttrEmployeeNumber: KindString, AttrLocation: KindString, AttrUserType: KindString,
 	AttrManagerID: KindExactString, AttrStartDate: KindTime, AttrInvitedAt: KindTime, AttrClaimedAt: KindTime,
 	AttrCreated: KindTime, AttrLastModified: KindTime,
 	AttrEmailValue: KindString, AttrEmailType: KindString, AttrEmailPrimary: KindBool,

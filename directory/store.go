@@ -21,6 +21,7 @@ type Store interface {
 	GroupStore
 	CredentialStore
 	AuditStore
+	InvitationStore
 }
 
 // OrganizationStore holds tenants.
@@ -28,6 +29,8 @@ type OrganizationStore interface {
 	// CreateOrganization assigns ID and CreatedAt. ErrConflict on a taken slug.
 	CreateOrganization(ctx context.Context, org *Organization) error
 	Organization(ctx context.Context, id string) (Organization, error)
+	// UpdateOrganization writes the name and the invitation settings.
+	UpdateOrganization(ctx context.Context, org *Organization) error
 	OrganizationBySlug(ctx context.Context, slug string) (Organization, error)
 	// ListOrganizations returns every organization ordered by slug.
 	ListOrganizations(ctx context.Context) ([]Organization, error)

@@ -11,59 +11,71 @@ import (
 // column; TestMigrations checks that they agree.
 
 type organizationRow struct {
-	ID        string    `gorm:"column:id;primaryKey"`
-	Slug      string    `gorm:"column:slug"`
-	Name      string    `gorm:"column:name"`
-	CreatedAt time.Time `gorm:"column:created_at"`
+	ID         string    `gorm:"column:id;primaryKey"`
+	Slug       string    `gorm:"column:slug"`
+	Name       string    `gorm:"column:name"`
+	CreatedAt  time.Time `gorm:"column:created_at"`
+	AutoInvite bool      `gorm:"column:auto_invite"`
+	InviteHour int       `gorm:"column:invite_hour"`
+	TimeZone   string    `gorm:"column:time_zone"`
 }
 
 func (organizationRow) TableName() string { return "organizations" }
 
 func (r organizationRow) toDomain() directory.Organization {
-	return directory.Organization{ID: r.ID, Slug: r.Slug, Name: r.Name, CreatedAt: r.CreatedAt.UTC()}
+	return directory.Organization{ID: r.ID, Slug: r.Slug, Name: r.Name, CreatedAt: r.CreatedAt.UTC(),
+		AutoInvite: r.AutoInvite, InviteHour: r.InviteHour, TimeZone: r.TimeZone}
 }
 
 type accountRow struct {
-	OrgID               string     `gorm:"column:org_id;primaryKey"`
-	ID                  string     `gorm:"column:id;primaryKey"`
-	UserName            string     `gorm:"column:user_name"`
-	UserNameLower       string     `gorm:"column:user_name_lower"`
-	ExternalID          *string    `gorm:"column:external_id"`
-	DisplayName         string     `gorm:"column:display_name"`
-	DisplayNameLower    string     `gorm:"column:display_name_lower"`
-	GivenName           string     `gorm:"column:given_name"`
-	GivenNameLower      string     `gorm:"column:given_name_lower"`
-	FamilyName          string     `gorm:"column:family_name"`
-	FamilyNameLower     string     `gorm:"column:family_name_lower"`
-	PrimaryEmail        string     `gorm:"column:primary_email"`
-	PrimaryEmailLower   string     `gorm:"column:primary_email_lower"`
-	Active              bool       `gorm:"column:active"`
-	State               string     `gorm:"column:state"`
-	AuthMethod          string     `gorm:"column:auth_method"`
-	Frontline           bool       `gorm:"column:frontline"`
-	Title               string     `gorm:"column:title"`
-	TitleLower          string     `gorm:"column:title_lower"`
-	Department          string     `gorm:"column:department"`
-	DepartmentLower     string     `gorm:"column:department_lower"`
-	Division            string     `gorm:"column:division"`
-	DivisionLower       string     `gorm:"column:division_lower"`
-	Organization        string     `gorm:"column:organization"`
-	OrganizationLower   string     `gorm:"column:organization_lower"`
-	CostCenter          string     `gorm:"column:cost_center"`
-	CostCenterLower     string     `gorm:"column:cost_center_lower"`
-	EmployeeNumber      string     `gorm:"column:employee_number"`
-	EmployeeNumberLower string     `gorm:"column:employee_number_lower"`
-	Location            string     `gorm:"column:location"`
-	LocationLower       string     `gorm:"column:location_lower"`
-	ManagerID           *string    `gorm:"column:manager_id"`
-	StartDate           *time.Time `gorm:"column:start_date"`
-	Resource            string     `gorm:"column:resource"`
-	Version             int64      `gorm:"column:version"`
-	CreatedAt           time.Time  `gorm:"column:created_at;autoCreateTime:false"`
-	UpdatedAt           time.Time  `gorm:"column:updated_at;autoUpdateTime:false"`
-	InvitedAt           *time.Time `gorm:"column:invited_at"`
-	ClaimedAt           *time.Time `gorm:"column:claimed_at"`
-	DeactivatedAt       *time.Time `gorm:"column:deactivated_at"`
+	OrgID                string     `gorm:"column:org_id;primaryKey"`
+	ID                   string     `gorm:"column:id;primaryKey"`
+	UserName             string     `gorm:"column:user_name"`
+	UserNameLower        string     `gorm:"column:user_name_lower"`
+	ExternalID           *string    `gorm:"column:external_id"`
+	DisplayName          string     `gorm:"column:display_name"`
+	DisplayNameLower     string     `gorm:"column:display_name_lower"`
+	GivenName            string     `gorm:"column:given_name"`
+	GivenNameLower       string     `gorm:"column:given_name_lower"`
+	FamilyName           string     `gorm:"column:family_name"`
+	FamilyNameLower      string     `gorm:"column:family_name_lower"`
+	PrimaryEmail         string     `gorm:"column:primary_email"`
+	PrimaryEmailLower    string     `gorm:"column:primary_email_lower"`
+	Active               bool       `gorm:"column:active"`
+	State                string     `gorm:"column:state"`
+	AuthMethod           string     `gorm:"column:auth_method"`
+	Frontline            bool       `gorm:"column:frontline"`
+	Title                string     `gorm:"column:title"`
+	TitleLower           string     `gorm:"column:title_lower"`
+	Department           string     `gorm:"column:department"`
+	DepartmentLower      string     `gorm:"column:department_lower"`
+	Division             string     `gorm:"column:division"`
+	DivisionLower        string     `gorm:"column:division_lower"`
+	Organization         string     `gorm:"column:organization"`
+	OrganizationLower    string     `gorm:"column:organization_lower"`
+	CostCenter           string     `gorm:"column:cost_center"`
+	CostCenterLower      string     `gorm:"column:cost_center_lower"`
+	EmployeeNumber       string     `gorm:"column:employee_number"`
+	EmployeeNumberLower  string     `gorm:"column:employee_number_lower"`
+	Location             string     `gorm:"column:location"`
+	LocationLower        string     `gorm:"column:location_lower"`
+	ManagerID            *string    `gorm:"column:manager_id"`
+	StartDate            *time.Time `gorm:"column:start_date"`
+	Resource             string     `gorm:"column:resource"`
+	Version              int64      `gorm:"column:version"`
+	CreatedAt            time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt            time.Time  `gorm:"column:updated_at;autoUpdateTime:false"`
+	InvitedAt            *time.Time `gorm:"column:invited_at"`
+	ClaimedAt            *time.Time `gorm:"column:claimed_at"`
+	DeactivatedAt        *time.Time `gorm:"column:deactivated_at"`
+	UserType             string     `gorm:"column:user_type"`
+	UserTypeLower        string     `gorm:"column:user_type_lower"`
+	InviteGeneration     int64      `gorm:"column:invite_generation"`
+	InviteExpiresAt      *time.Time `gorm:"column:invite_expires_at"`
+	AccessCodeHash       *string    `gorm:"column:access_code_hash"`
+	AccessCodeGeneration int64      `gorm:"column:access_code_generation"`
+	AccessCodeExpiresAt  *time.Time `gorm:"column:access_code_expires_at"`
+	LastDeliveryError    string     `gorm:"column:last_delivery_error"`
 }
 
 func (accountRow) TableName() string { return "accounts" }
@@ -104,6 +116,10 @@ func fromAccount(a *directory.Account) accountRow {
 		Version:   a.Version,
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		InvitedAt: utcPtr(a.InvitedAt), ClaimedAt: utcPtr(a.ClaimedAt), DeactivatedAt: utcPtr(a.DeactivatedAt),
+		UserType: a.UserType, UserTypeLower: lower(a.UserType),
+		InviteGeneration: a.InviteGeneration, InviteExpiresAt: utcPtr(a.InviteExpiresAt),
+		AccessCodeHash: nullable(a.AccessCodeHash), AccessCodeGeneration: a.AccessCodeGeneration,
+		AccessCodeExpiresAt: utcPtr(a.AccessCodeExpiresAt), LastDeliveryError: a.LastDeliveryError,
 	}
 }
 
@@ -120,6 +136,9 @@ func (r accountRow) toDomain(emails []accountEmailRow) directory.Account {
 		Resource: []byte(r.Resource), Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		InvitedAt: utcPtr(r.InvitedAt), ClaimedAt: utcPtr(r.ClaimedAt), DeactivatedAt: utcPtr(r.DeactivatedAt),
+		UserType: r.UserType, InviteGeneration: r.InviteGeneration, InviteExpiresAt: utcPtr(r.InviteExpiresAt),
+		AccessCodeHash: deref(r.AccessCodeHash), AccessCodeGeneration: r.AccessCodeGeneration,
+		AccessCodeExpiresAt: utcPtr(r.AccessCodeExpiresAt), LastDeliveryError: r.LastDeliveryError,
 	}
 	for _, e := range emails {
 		a.Emails = append(a.Emails, directory.Email{Type: e.Type, Value: e.Value, Primary: e.IsPrimary})
@@ -218,4 +237,72 @@ func authMethodOrDefault(m directory.AuthMethod) string {
 		return string(directory.AuthPassword)
 	}
 	return string(m)
+}
+
+type inviteRuleRow struct {
+	OrgID     string    `gorm:"column:org_id;primaryKey"`
+	ID        string    `gorm:"column:id;primaryKey"`
+	Name      string    `gorm:"column:name"`
+	Position  int       `gorm:"column:position"`
+	Filter    string    `gorm:"column:filter"`
+	Action    string    `gorm:"column:action"`
+	Message   string    `gorm:"column:message"`
+	CreatedAt time.Time `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
+}
+
+func (inviteRuleRow) TableName() string { return "invite_rules" }
+
+func fromInviteRule(r *directory.InviteRule) inviteRuleRow {
+	return inviteRuleRow{OrgID: r.OrgID, ID: r.ID, Name: r.Name, Position: r.Position, Filter: r.Filter,
+		Action: string(r.Action), Message: r.Message, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+func (r inviteRuleRow) toDomain() directory.InviteRule {
+	return directory.InviteRule{OrgID: r.OrgID, ID: r.ID, Name: r.Name, Position: r.Position, Filter: r.Filter,
+		Action: directory.InviteAction(r.Action), Message: r.Message, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+type deliveryRow struct {
+	OrgID       string    `gorm:"column:org_id;primaryKey"`
+	AccountID   string    `gorm:"column:account_id;primaryKey"`
+	Generation  int64     `gorm:"column:generation;primaryKey;autoIncrement:false"`
+	Kind        string    `gorm:"column:kind;primaryKey"`
+	Recipient   string    `gorm:"column:recipient"`
+	DeliveredAt time.Time `gorm:"column:delivered_at"`
+}
+
+func (deliveryRow) TableName() string { return "deliveries" }
+
+type outboxRow struct {
+	OrgID     string    `gorm:"column:org_id;primaryKey"`
+	ID        string    `gorm:"column:id;primaryKey"`
+	Recipient string    `gorm:"column:recipient"`
+	Subject   string    `gorm:"column:subject"`
+	TextBody  string    `gorm:"column:text_body"`
+	HTMLBody  string    `gorm:"column:html_body"`
+	CreatedAt time.Time `gorm:"column:created_at;autoCreateTime:false"`
+}
+
+func (outboxRow) TableName() string { return "outbox_messages" }
+
+func (r outboxRow) toDomain() directory.OutboxMessage {
+	return directory.OutboxMessage{OrgID: r.OrgID, ID: r.ID, Recipient: r.Recipient, Subject: r.Subject,
+		Text: r.TextBody, HTML: r.HTMLBody, CreatedAt: r.CreatedAt.UTC()}
+}
+
+type templateRow struct {
+	OrgID     string    `gorm:"column:org_id;primaryKey"`
+	Kind      string    `gorm:"column:kind;primaryKey"`
+	Subject   string    `gorm:"column:subject"`
+	TextBody  string    `gorm:"column:text_body"`
+	HTMLBody  string    `gorm:"column:html_body"`
+	UpdatedAt time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
+}
+
+func (templateRow) TableName() string { return "message_templates" }
+
+func (r templateRow) toDomain() directory.MessageTemplate {
+	return directory.MessageTemplate{OrgID: r.OrgID, Kind: r.Kind, Subject: r.Subject, Text: r.TextBody,
+		HTML: r.HTMLBody, UpdatedAt: r.UpdatedAt.UTC()}
 }

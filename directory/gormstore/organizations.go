@@ -18,7 +18,9 @@ func (s *Store) CreateOrganization(ctx context.Context, org *directory.Organizat
 	if err != nil {
 		return err
 	}
-	row := organizationRow{ID: id, Slug: org.Slug, Name: org.Name, CreatedAt: s.timestamp()}
+	settings := org.WithDefaults()
+	row := organizationRow{ID: id, Slug: org.Slug, Name: org.Name, CreatedAt: s.timestamp(),
+		AutoInvite: settings.AutoInvite, InviteHour: settings.InviteHour, TimeZone: settings.TimeZone}
 	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
 		return fmt.Errorf("gormstore: create organization: %w", translate(err))
 	}
@@ -55,4 +57,32 @@ func (s *Store) ListOrganizations(ctx context.Context) ([]directory.Organization
 		out = append(out, r.toDomain())
 	}
 	return out, nil
+}
+
+// UpdateOrganization implements directory.OrganizationStore.
+func (s *Store) UpdateOrganization(ctx context.Context, org *directory.Organization) error {
+	if err := org.Validate(); err != nil {
+		return err
+	}
+	settings := org.WithDefaults()
+	var n int64
+	err := s.write(ctx, func(db *gorm.DB) error {
+		res := db.Model(&organizationRow{}).Where("id = ?", org.ID).Updates(map[string]any{
+			"name": org.Name, "auto_invite": settings.AutoInvite, "invite_hour": settings.InviteHour, "time_zone": settings.TimeZone,
+		})
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return fmt.Errorf("gormstore: update organization: %w", translate(err))
+	}
+	if n == 0 {
+		return fmt.Errorf("gormstore: update organization: %w", directory.ErrNotFound)
+	}
+	stored, err := s.Organization(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	*org = stored
+	return nil
 }

@@ -121,6 +121,7 @@ var accountEntity = &entity{
 		directory.AttrCostCenter:     folded("cost_center_lower"),
 		directory.AttrEmployeeNumber: folded("employee_number_lower"),
 		directory.AttrLocation:       folded("location_lower"),
+		directory.AttrUserType:       folded("user_type_lower"),
 		directory.AttrManagerID:      optionalIdentifier("manager_id"),
 		directory.AttrStartDate:      optionalTimeColumn("start_date"),
 		directory.AttrInvitedAt:      optionalTimeColumn("invited_at"),

@@ -59,6 +59,10 @@ func Run(t *testing.T, newStore NewStore) {
 		{"TextLimits", testTextLimits},
 		{"LargeMemberLists", testLargeMemberLists},
 		{"Ping", testPing},
+		{"OrganizationSettings", testOrganizationSettings},
+		{"InviteRules", testInviteRules},
+		{"InvitationState", testInvitationState},
+		{"OutboxAndTemplates", testOutboxAndTemplates},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

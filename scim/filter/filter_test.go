@@ -80,6 +80,7 @@ var userAccepted = []accepted{
 	{`displayName co "Bab"`, `displayName co "Bab"`},
 	{`name.givenName sw "Bar"`, `name.givenName sw "Bar"`},
 	{`title eq "Tour Guide"`, `title eq "Tour Guide"`},
+	{`userType eq "Contractor"`, `userType eq "Contractor"`},
 	{`active eq true`, `active eq true`},
 	{`emails.type eq "work"`, `emails.type eq "work"`},
 	{`emails.primary eq true`, `emails.primary eq true`},
@@ -220,7 +221,7 @@ var userAccepted = []accepted{
 var userRejected = []rejected{
 	// Unknown attributes, and ones that exist but are not on the list.
 	{`foo eq "x"`, `"foo"`},
-	{`userType eq "Employee"`, `"userType"`},
+	{`preferredLanguage eq "de"`, `"preferredLanguage"`},
 	{`nickName eq "Babs"`, `"nickName"`},
 	{`groups eq "g1"`, `"groups"`},
 	{`name eq "x"`, `"name"`},

@@ -101,6 +101,7 @@ var users = resource{
 			"name.givenName":     plain(directory.AttrGivenName),
 			"name.familyName":    plain(directory.AttrFamilyName),
 			"title":              plain(directory.AttrTitle),
+			"userType":           plain(directory.AttrUserType),
 			"active":             plain(directory.AttrActive),
 			"emails":             {attr: directory.AttrEmailValue, multi: emails},
 			"addresses.locality": plain(directory.AttrLocation),
