@@ -47,6 +47,13 @@ type Config struct {
 	// OAuthTokenLifetime is how long tokens from the OAuth token endpoint last.
 	OAuthTokenLifetime time.Duration
 	ConfigFile         string
+	// SMTPURL is empty when messages go to the outbox.
+	SMTPURL       string
+	MailFrom      string
+	ClaimLinkTTL  time.Duration
+	AccessCodeTTL time.Duration
+	Reminders     []time.Duration
+	JobWorkers    int
 }
 
 // Needs says what the running command requires beyond the defaults.

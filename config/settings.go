@@ -80,6 +80,22 @@ var settings = []setting{
 		apply: func(c *Config, v string) error {
 			return parseDurationRange(v, 5*time.Minute, 24*time.Hour, &c.OAuthTokenLifetime)
 		}},
+	{key: "smtp_url", help: "SMTP server for invitations: smtp://[user:pass@]host:port (STARTTLS when offered; ?starttls=required insists) or smtps://host:465; unset keeps messages in the outbox (GET /admin/v1/outbox)",
+		apply: applySMTPURL},
+	{key: "mail_from", help: "sender of every email, such as \"Acme IT <it@acme.example>\"; default Latchkey <no-reply@ the base URL's host>",
+		apply: func(c *Config, v string) error { c.MailFrom = v; return nil }},
+	{key: "claim_link_ttl", def: "14d", help: "how long a claim link works after the invitation, e.g. 14d or 72h",
+		apply: func(c *Config, v string) error {
+			return parseLongDuration(v, time.Hour, 365*24*time.Hour, &c.ClaimLinkTTL)
+		}},
+	{key: "access_code_ttl", def: "90d", help: "how long an access code works after it is issued",
+		apply: func(c *Config, v string) error {
+			return parseLongDuration(v, time.Hour, 365*24*time.Hour, &c.AccessCodeTTL)
+		}},
+	{key: "reminders", def: "3d,5d", help: "when unclaimed invitations are reminded, after the invitation, comma-separated; \"none\" for never",
+		apply: applyReminders},
+	{key: "job_workers", def: "10", help: "background jobs (emails, reminders, back-fills) run at once by this process",
+		apply: func(c *Config, v string) error { return parseInt(v, 1, 1000, &c.JobWorkers) }},
 	{key: "body_limit", def: "1048576", help: "largest request body in bytes; larger requests get 413",
 		apply: func(c *Config, v string) error {
 			var n int
@@ -218,4 +234,47 @@ func redactedParseError(err error) string {
 		return pe.Unwrap().Error()
 	}
 	return "cannot be parsed"
+}
+
+// parseLongDuration accepts Go durations and whole days ("14d").
+func parseLongDuration(v string, lo, hi time.Duration, dst *time.Duration) error {
+	d, err := time.ParseDuration(v)
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, convErr := strconv.Atoi(days)
+		d, err = time.Duration(n)*24*time.Hour, convErr
+	}
+	if err != nil || d < lo || d > hi {
+		return fmt.Errorf("want a duration from %s to %s such as 14d or 72h, got %q", lo, hi, v)
+	}
+	*dst = d
+	return nil
+}
+
+func applyReminders(c *Config, v string) error {
+	c.Reminders = []time.Duration{}
+	if strings.TrimSpace(v) == "none" {
+		return nil
+	}
+	for _, part := range strings.Split(v, ",") {
+		var d time.Duration
+		if err := parseLongDuration(strings.TrimSpace(part), time.Minute, 90*24*time.Hour, &d); err != nil {
+			return fmt.Errorf("each reminder %s", strings.TrimPrefix(err.Error(), "want "))
+		}
+		c.Reminders = append(c.Reminders, d)
+	}
+	return nil
+}
+
+// applySMTPURL checks the scheme and host; cmd parses the options with
+// package mailer, which owns their meaning.
+func applySMTPURL(c *Config, v string) error {
+	c.SMTPURL = v
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return fmt.Errorf("want smtp://[user:password@]host:port or smtps://host:465")
+	}
+	return nil
 }

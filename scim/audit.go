@@ -28,3 +28,9 @@ func (h *Handler) audit(ctx context.Context, tx directory.Store, action, targetT
 }
 
 func requestID(ctx context.Context) string { return server.RequestID(ctx) }
+
+// actor is the caller, as the account policy records it.
+func (h *Handler) actor(ctx context.Context) directory.Actor {
+	p := principalFrom(ctx)
+	return directory.Actor{Type: directory.ActorScimToken, ID: p.TokenID, Name: p.TokenName, RequestID: requestID(ctx)}
+}

@@ -41,6 +41,11 @@ type Options struct {
 	// MaxResults caps a page (advertised in ServiceProviderConfig);
 	// default 200.
 	MaxResults int
+	// Policy runs around every account write (invitations); default none.
+	Policy directory.AccountPolicy
+	// Claims shows claim links and access codes in User resources;
+	// nil shows none.
+	Claims ClaimDetails
 	// MemberBudget bounds the members one Groups list response renders
 	// (a page holds fewer groups rather than exceed it; a single group is
 	// always whole); default 10,000.
@@ -48,6 +53,13 @@ type Options struct {
 	// AccessTokenLifetime is how long a token from the OAuth token
 	// endpoint works; default 1h (Entra ID's gallery expects 1–6 hours).
 	AccessTokenLifetime time.Duration
+}
+
+// ClaimDetails derives what an invited account shows of its claim: its
+// claim link and access code ("" when it has none). claim.Inviter is one.
+type ClaimDetails interface {
+	ClaimLink(a directory.Account) string
+	AccessCode(a directory.Account) string
 }
 
 // Handler serves the SCIM endpoint.
@@ -60,6 +72,8 @@ type Handler struct {
 	now        func() time.Time
 	limits     *rateLimiter
 	maxResults int
+	policy     directory.AccountPolicy
+	claims     ClaimDetails
 	// memberBudget: see Options.MemberBudget.
 	memberBudget int
 	touches      *touchThrottle
@@ -85,6 +99,10 @@ func New(opts Options) *Handler {
 	}
 	if h.maxResults <= 0 {
 		h.maxResults = 200
+	}
+	h.policy, h.claims = opts.Policy, opts.Claims
+	if h.policy == nil {
+		h.policy = directory.NoPolicy{}
 	}
 	h.memberBudget = opts.MemberBudget
 	if h.memberBudget <= 0 {

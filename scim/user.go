@@ -311,6 +311,25 @@ func workLocality(doc document) string {
 	return first
 }
 
+// userDoc renders an account for a response: userResource plus the
+// derived claim link and access code, which exist only while they work.
+func (h *Handler) userDoc(a directory.Account) document {
+	doc := userResource(a, h.base)
+	if h.claims == nil {
+		return doc
+	}
+	lk, _ := doc[schemas.LatchkeyURN].(document)
+	status, _ := doc[schemas.FacebookAccountStatusURN].(document)
+	if link := h.claims.ClaimLink(a); link != "" {
+		lk["claimLink"], status["claimLink"] = link, link
+	}
+	if code := h.claims.AccessCode(a); code != "" {
+		lk["accessCode"], status["accessCode"] = code, code
+		status["accessCodeExpirationDate"] = a.AccessCodeExpiresAt.Unix()
+	}
+	return doc
+}
+
 // userResource renders an account as the SCIM User the client sees.
 func userResource(a directory.Account, baseURL string) document {
 	doc := decodeStored(a.Resource)

@@ -42,10 +42,17 @@ func (h *Handler) createUser(c echo.Context) error {
 		return err
 	}
 	err = h.store.InTx(ctx, func(tx directory.Store) error {
+		actor := h.actor(ctx)
+		if err := h.policy.BeforeWrite(ctx, tx, actor, nil, &a); err != nil {
+			return err
+		}
 		if err := tx.CreateAccount(ctx, &a); err != nil {
 			return err
 		}
-		return h.audit(ctx, tx, "user.create", "user", a.ID, 0, a.Version, nil)
+		if err := h.audit(ctx, tx, "user.create", "user", a.ID, 0, a.Version, nil); err != nil {
+			return err
+		}
+		return h.policy.AfterWrite(ctx, tx, actor, nil, &a)
 	})
 	if errors.Is(err, directory.ErrConflict) {
 		return &Error{Status: http.StatusConflict, ScimType: typeUniqueness,
@@ -54,7 +61,7 @@ func (h *Handler) createUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeResource(c, http.StatusCreated, userResource(a, h.base), a.Version)
+	return writeResource(c, http.StatusCreated, h.userDoc(a), a.Version)
 }
 
 func (h *Handler) getUser(c echo.Context) error {
@@ -66,7 +73,7 @@ func (h *Handler) getUser(c echo.Context) error {
 		return writeNotModified(c, a.Version)
 	}
 	p := newProjection(c.QueryParam("attributes"), c.QueryParam("excludedAttributes"))
-	return writeResource(c, http.StatusOK, p.apply(userResource(a, h.base)), a.Version)
+	return writeResource(c, http.StatusOK, p.apply(h.userDoc(a)), a.Version)
 }
 
 func (h *Handler) loadUser(c echo.Context) (directory.Account, error) {
@@ -121,7 +128,7 @@ func (h *Handler) findUsers(c echo.Context, p listParams) error {
 	h.rememberPage(orgID, "User", p, page.NextCursor, page.Total, counted)
 	resources := make([]any, 0, len(page.Accounts))
 	for _, a := range page.Accounts {
-		resources = append(resources, p.projection.apply(userResource(a, h.base)))
+		resources = append(resources, p.projection.apply(h.userDoc(a)))
 	}
 	return writeJSON(c, http.StatusOK, p.page(resources, page.Total, page.NextCursor))
 }
@@ -153,7 +160,7 @@ func (h *Handler) replaceUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeResource(c, http.StatusOK, userResource(a, h.base), a.Version)
+	return writeResource(c, http.StatusOK, h.userDoc(a), a.Version)
 }
 
 func (h *Handler) patchUser(c echo.Context) error {
@@ -172,7 +179,7 @@ func (h *Handler) patchUser(c echo.Context) error {
 		return err
 	}
 	p := newProjection(c.QueryParam("attributes"), c.QueryParam("excludedAttributes"))
-	return writeResource(c, http.StatusOK, p.apply(userResource(a, h.base)), a.Version)
+	return writeResource(c, http.StatusOK, p.apply(h.userDoc(a)), a.Version)
 }
 
 // patchAccount applies PATCH operations to the account's document as the
@@ -233,7 +240,7 @@ func (h *Handler) updateUser(c echo.Context, action string, change func(*directo
 			return err
 		}
 		out = a
-		before, seen := a.Version, visibleUser(a)
+		seen := visibleUser(a)
 		if err := change(&a); err != nil {
 			return err
 		}
@@ -241,11 +248,11 @@ func (h *Handler) updateUser(c echo.Context, action string, change func(*directo
 			return nil
 		}
 		userName = a.UserName
-		if err := tx.UpdateAccount(ctx, &a); err != nil {
+		if err := h.write(ctx, tx, action, out, &a); err != nil {
 			return err
 		}
 		out = a
-		return h.audit(ctx, tx, action, "user", a.ID, before, a.Version, nil)
+		return nil
 	})
 	if errors.Is(err, directory.ErrConflict) {
 		return out, &Error{Status: http.StatusConflict, ScimType: typeUniqueness,
@@ -298,12 +305,25 @@ func (h *Handler) deactivate(ctx context.Context, tx directory.Store, a director
 	if !a.Active {
 		return nil
 	}
-	before := a.Version
+	prev := a
 	setActive(&a, false, h.timestamp())
-	if err := tx.UpdateAccount(ctx, &a); err != nil {
+	return h.write(ctx, tx, "user.deactivate", prev, &a)
+}
+
+// write stores a changed account with its audit record, between the
+// account policy's hooks (invitations react to every write).
+func (h *Handler) write(ctx context.Context, tx directory.Store, action string, prev directory.Account, next *directory.Account) error {
+	actor := h.actor(ctx)
+	if err := h.policy.BeforeWrite(ctx, tx, actor, &prev, next); err != nil {
 		return err
 	}
-	return h.audit(ctx, tx, "user.deactivate", "user", a.ID, before, a.Version, nil)
+	if err := tx.UpdateAccount(ctx, next); err != nil {
+		return err
+	}
+	if err := h.audit(ctx, tx, action, "user", next.ID, prev.Version, next.Version, nil); err != nil {
+		return err
+	}
+	return h.policy.AfterWrite(ctx, tx, actor, &prev, next)
 }
 
 // requireSchema checks that a resource names its core schema.

@@ -1,0 +1,119 @@
+package claim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/riverqueue/river"
+
+	"github.com/latchkeyhq/latchkey/directory"
+	"github.com/latchkeyhq/latchkey/mailer"
+)
+
+// DeliverWorker sends invitations and reminders. It is idempotent: it
+// sends nothing for a generation that moved on, an account that was
+// claimed, deactivated or deleted, an expired link, or a message already
+// recorded as delivered; and it records each delivery, so a job that runs
+// twice sends one email.
+type DeliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	Store   directory.Store
+	Inviter *Inviter
+	Postman Postman
+}
+
+// Work implements river.Worker.
+func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	args := job.Args
+	a, err := w.Store.Account(ctx, args.OrgID, args.AccountID)
+	if errors.Is(err, directory.ErrNotFound) {
+		return nil // deleted: nothing to send
+	}
+	if err != nil {
+		return err
+	}
+	link := w.Inviter.ClaimLink(a)
+	if a.InviteGeneration != args.Generation || link == "" || a.PrimaryEmail() == "" {
+		return nil
+	}
+	done, err := w.Store.Delivered(ctx, a.OrgID, a.ID, args.Generation, args.Message)
+	if err != nil || done {
+		return err
+	}
+	msg, err := w.render(ctx, a, link, args)
+	if err != nil {
+		return w.failed(ctx, a, args, err, true)
+	}
+	if err := w.Postman.Post(ctx, a.OrgID, msg); err != nil {
+		lastTry := job.Attempt >= job.MaxAttempts
+		return w.failed(ctx, a, args, err, mailer.IsPermanent(err) || lastTry)
+	}
+	recorded, err := w.Store.MarkDelivered(ctx, directory.Delivery{OrgID: a.OrgID, AccountID: a.ID,
+		Generation: args.Generation, Kind: args.Message, Recipient: msg.To.Address})
+	if err != nil || !recorded {
+		return err
+	}
+	return appendAudit(ctx, w.Store, directory.Actor{Type: directory.ActorSystem}, a, deliveryAction(args.Message),
+		map[string]any{"generation": args.Generation, "message": args.Message})
+}
+
+func deliveryAction(message string) string {
+	if strings.HasPrefix(message, "reminder") {
+		return "reminder.sent"
+	}
+	return "invitation.sent"
+}
+
+// failed records a failure on the account and in the audit log when it
+// is final (permanent, or the last attempt), and tells River whether to
+// retry.
+func (w *DeliverWorker) failed(ctx context.Context, a directory.Account, args DeliverArgs, cause error, final bool) error {
+	if !final {
+		return cause
+	}
+	problem := cause.Error()
+	if err := w.Store.RecordDeliveryFailure(ctx, a.OrgID, a.ID, problem); err != nil {
+		return err
+	}
+	err := appendAudit(ctx, w.Store, directory.Actor{Type: directory.ActorSystem}, a, "invitation.delivery_failed",
+		map[string]any{"generation": args.Generation, "message": args.Message, "error": problem})
+	if err != nil {
+		return err
+	}
+	return river.JobCancel(cause)
+}
+
+// render fills the organization's template (or the default) for the
+// message.
+func (w *DeliverWorker) render(ctx context.Context, a directory.Account, link string, args DeliverArgs) (mailer.Message, error) {
+	kind := mailer.KindInvitation
+	if strings.HasPrefix(args.Message, "reminder") {
+		kind = mailer.KindReminder
+	}
+	org, err := w.Store.Organization(ctx, a.OrgID)
+	if err != nil {
+		return mailer.Message{}, err
+	}
+	var tpl mailer.Template
+	custom, err := w.Store.MessageTemplate(ctx, a.OrgID, string(kind))
+	switch {
+	case err == nil:
+		tpl = mailer.Template{Subject: custom.Subject, Text: custom.Text, HTML: custom.HTML}
+	case !errors.Is(err, directory.ErrNotFound):
+		return mailer.Message{}, err
+	}
+	compiled, err := mailer.Compile(kind, tpl)
+	if err != nil {
+		return mailer.Message{}, fmt.Errorf("the organization's %s template: %w", kind, err)
+	}
+	to := recipient(a)
+	msg, err := compiled.Render(mailer.Data{OrgName: org.Name, Name: to.Name, GivenName: a.GivenName,
+		Email: to.Address, Link: link, CustomMessage: args.Note, ExpiresAt: *a.InviteExpiresAt})
+	if err != nil {
+		return mailer.Message{}, err
+	}
+	msg.To = to
+	return msg, nil
+}

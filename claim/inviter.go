@@ -1,0 +1,283 @@
+package claim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/latchkeyhq/latchkey/directory"
+)
+
+// Defaults for Options.
+const (
+	DefaultLinkTTL = 14 * 24 * time.Hour
+	DefaultCodeTTL = 90 * 24 * time.Hour
+)
+
+// DefaultReminders are Workplace's: 3 and 5 days after the invitation.
+var DefaultReminders = []time.Duration{72 * time.Hour, 120 * time.Hour}
+
+// Options configure an Inviter.
+type Options struct {
+	Secrets Secrets
+	Jobs    Enqueuer
+	// BaseURL is the server's public URL; links are BaseURL/claim/<token>.
+	BaseURL string
+	// LinkTTL is how long a claim link works (default 14 days), CodeTTL an
+	// access code (default 90 days).
+	LinkTTL time.Duration
+	CodeTTL time.Duration
+	// Reminders are the delays after an invitation at which an unclaimed
+	// account is reminded; nil means DefaultReminders, empty none.
+	Reminders []time.Duration
+	Now       func() time.Time
+	Logger    *slog.Logger
+}
+
+// Inviter decides who is invited, issues links and codes, and enqueues
+// deliveries. It implements directory.AccountPolicy.
+type Inviter struct {
+	secrets   Secrets
+	jobs      Enqueuer
+	base      string
+	linkTTL   time.Duration
+	codeTTL   time.Duration
+	reminders []time.Duration
+	now       func() time.Time
+	log       *slog.Logger
+}
+
+var _ directory.AccountPolicy = (*Inviter)(nil)
+
+// NewInviter applies the defaults.
+func NewInviter(opts Options) *Inviter {
+	v := &Inviter{secrets: opts.Secrets, jobs: opts.Jobs, base: strings.TrimSuffix(opts.BaseURL, "/"),
+		linkTTL: opts.LinkTTL, codeTTL: opts.CodeTTL, reminders: opts.Reminders, now: opts.Now, log: opts.Logger}
+	if v.linkTTL <= 0 {
+		v.linkTTL = DefaultLinkTTL
+	}
+	if v.codeTTL <= 0 {
+		v.codeTTL = DefaultCodeTTL
+	}
+	if v.reminders == nil {
+		v.reminders = DefaultReminders
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	if v.log == nil {
+		v.log = slog.New(slog.DiscardHandler)
+	}
+	return v
+}
+
+func (v *Inviter) timestamp() time.Time { return v.now().UTC().Truncate(time.Second) }
+
+// ClaimLink is the account's working claim link, or "" when it has none
+// (not invited, claimed, deactivated or expired).
+func (v *Inviter) ClaimLink(a directory.Account) string {
+	if a.State != directory.StateInvited || !a.Active || a.InviteExpiresAt == nil || !v.now().Before(*a.InviteExpiresAt) {
+		return ""
+	}
+	token := v.secrets.LinkToken(a)
+	if token == "" {
+		return ""
+	}
+	return v.base + "/claim/" + token
+}
+
+// AccessCode is the account's working access code, formatted for people,
+// or "" when it has none.
+func (v *Inviter) AccessCode(a directory.Account) string {
+	if a.AccessCodeHash == "" || a.State == directory.StateClaimed || !a.Active ||
+		a.AccessCodeExpiresAt == nil || !v.now().Before(*a.AccessCodeExpiresAt) {
+		return ""
+	}
+	return FormatCode(v.secrets.AccessCode(a))
+}
+
+// needsCode reports accounts that claim with an access code: frontline
+// staff and anyone without an email address.
+func needsCode(a directory.Account) bool { return a.Frontline || a.PrimaryEmail() == "" }
+
+// stamp makes a the invited account of a new generation.
+func (v *Inviter) stamp(a *directory.Account, now time.Time) {
+	a.State = directory.StateInvited
+	if a.InvitedAt == nil {
+		a.InvitedAt = &now
+	}
+	a.InviteGeneration++
+	expires := now.Add(v.linkTTL)
+	a.InviteExpiresAt = &expires
+}
+
+// issueCode gives a its next access code, which cancels the previous.
+func (v *Inviter) issueCode(a *directory.Account, now time.Time) {
+	a.AccessCodeGeneration++
+	expires := now.Add(v.codeTTL)
+	a.AccessCodeExpiresAt = &expires
+	a.AccessCodeHash = v.secrets.CodeHash(v.secrets.AccessCode(*a))
+}
+
+func clearCode(a *directory.Account) bool {
+	had := a.AccessCodeHash != ""
+	a.AccessCodeHash, a.AccessCodeExpiresAt = "", nil
+	return had
+}
+
+// BeforeWrite implements directory.AccountPolicy: the transitions that
+// need no database. An explicit invitation (SCIM invited=true) starts a
+// new generation; revoking or deactivating kills the link and the code;
+// reactivating an invited account gives it a fresh link.
+func (v *Inviter) BeforeWrite(_ context.Context, _ directory.Store, _ directory.Actor, prev, next *directory.Account) error {
+	now := v.timestamp()
+	if prev == nil {
+		if next.State == directory.StateInvited {
+			next.InvitedAt = nil
+			v.stamp(next, now)
+		}
+		return nil
+	}
+	switch {
+	case prev.State == directory.StateNotInvited && next.State == directory.StateInvited:
+		v.stamp(next, now)
+	case prev.State == directory.StateInvited && next.State == directory.StateNotInvited:
+		next.InviteGeneration++
+		next.InviteExpiresAt = nil
+		clearCode(next)
+	case next.State == directory.StateClaimed:
+		clearCode(next)
+	}
+	switch {
+	case prev.Active && !next.Active:
+		next.InviteGeneration++
+		clearCode(next)
+	case !prev.Active && next.Active && next.State == directory.StateInvited:
+		next.InviteGeneration++
+		expires := now.Add(v.linkTTL)
+		next.InviteExpiresAt = &expires
+	}
+	return nil
+}
+
+// AfterWrite implements directory.AccountPolicy: invite rules and the
+// organization's automatic invitation for accounts not invited yet,
+// access codes for accounts without email, and the deliveries of a new
+// invitation.
+func (v *Inviter) AfterWrite(ctx context.Context, tx directory.Store, actor directory.Actor, prev, next *directory.Account) error {
+	now := v.timestamp()
+	invited := next.State == directory.StateInvited && (prev == nil || prev.State != directory.StateInvited)
+	why := map[string]any{"reason": "explicit"}
+	note := ""
+	if next.State == directory.StateNotInvited && next.Active {
+		d, err := v.decide(ctx, tx, *next, prev == nil)
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.inviteAt.IsZero():
+		case !d.inviteAt.After(now):
+			v.stamp(next, now)
+			invited, why, note = true, d.details(), d.note
+		default:
+			args := StartDateArgs{OrgID: next.OrgID, AccountID: next.ID, StartDate: *next.StartDate, Note: d.note}
+			if err := v.jobs.Enqueue(ctx, tx, args, uniqueByArgs(d.inviteAt)); err != nil {
+				return err
+			}
+		}
+	}
+	if !invited {
+		return v.auditRevocation(ctx, tx, actor, prev, next)
+	}
+	if needsCode(*next) && next.AccessCodeHash == "" {
+		v.issueCode(next, now)
+	}
+	if err := v.saveIfChanged(ctx, tx, prev, next); err != nil {
+		return err
+	}
+	return v.invited(ctx, tx, actor, *next, why, note)
+}
+
+// saveIfChanged writes next again when AfterWrite changed its invitation.
+func (v *Inviter) saveIfChanged(ctx context.Context, tx directory.Store, _ *directory.Account, next *directory.Account) error {
+	stored, err := tx.Account(ctx, next.OrgID, next.ID)
+	if err != nil {
+		return err
+	}
+	if stored.State == next.State && stored.InviteGeneration == next.InviteGeneration && stored.AccessCodeHash == next.AccessCodeHash {
+		return nil
+	}
+	next.Version = stored.Version
+	return tx.UpdateAccount(ctx, next)
+}
+
+// invited records a new invitation and enqueues what it sends: the
+// invitation email and its reminders (accounts with email), nothing
+// more for accounts that claim with a code (admins hand those out).
+func (v *Inviter) invited(ctx context.Context, tx directory.Store, actor directory.Actor, a directory.Account, why map[string]any, note string) error {
+	why["generation"] = a.InviteGeneration
+	why["channel"] = "email"
+	if needsCode(a) {
+		why["channel"] = "access_code"
+	}
+	if err := appendAudit(ctx, tx, actor, a, "account.invite", why); err != nil {
+		return err
+	}
+	if a.AccessCodeHash != "" {
+		if err := appendAudit(ctx, tx, actor, a, "access_code.issue", map[string]any{"generation": a.AccessCodeGeneration}); err != nil {
+			return err
+		}
+	}
+	if a.PrimaryEmail() == "" {
+		return nil
+	}
+	return v.enqueueDeliveries(ctx, tx, a, note)
+}
+
+func (v *Inviter) enqueueDeliveries(ctx context.Context, tx directory.Store, a directory.Account, note string) error {
+	first := DeliverArgs{OrgID: a.OrgID, AccountID: a.ID, Generation: a.InviteGeneration, Message: "invitation", Note: note}
+	if err := v.jobs.Enqueue(ctx, tx, first, uniqueByArgs(time.Time{})); err != nil {
+		return err
+	}
+	for i, after := range v.reminders {
+		r := DeliverArgs{OrgID: a.OrgID, AccountID: a.ID, Generation: a.InviteGeneration, Message: fmt.Sprintf("reminder-%d", i+1)}
+		if err := v.jobs.Enqueue(ctx, tx, r, uniqueByArgs(v.now().Add(after))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (v *Inviter) auditRevocation(ctx context.Context, tx directory.Store, actor directory.Actor, prev, next *directory.Account) error {
+	if prev == nil {
+		return nil
+	}
+	if prev.State == directory.StateInvited && next.State == directory.StateNotInvited {
+		if err := appendAudit(ctx, tx, actor, *next, "account.invite_revoke", nil); err != nil {
+			return err
+		}
+	}
+	if prev.AccessCodeHash != "" && next.AccessCodeHash == "" && next.State != directory.StateClaimed {
+		return appendAudit(ctx, tx, actor, *next, "access_code.cancel", map[string]any{"generation": prev.AccessCodeGeneration})
+	}
+	return nil
+}
+
+func appendAudit(ctx context.Context, tx directory.Store, actor directory.Actor, a directory.Account, action string, details map[string]any) error {
+	e := directory.AuditEvent{OrgID: a.OrgID, ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
+		RequestID: actor.RequestID, Action: action, TargetType: "user", TargetID: a.ID, AfterVersion: a.Version}
+	if e.ActorType == "" {
+		e.ActorType = directory.ActorSystem
+	}
+	if len(details) > 0 {
+		raw, err := json.Marshal(details)
+		if err != nil {
+			return err
+		}
+		e.Details = raw
+	}
+	return tx.AppendAudit(ctx, &e)
+}
