@@ -18,6 +18,9 @@ fuzz: ## run every fuzz target for FUZZTIME each (CI: 10s)
 	$(GO) test -run='^$$' -fuzz='^FuzzGroups$$' -fuzztime=$(FUZZTIME) ./scim/filter
 	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./scim/patch
 	$(GO) test -run='^$$' -fuzz='^FuzzFilterSQL$$' -fuzztime=$(FUZZTIME) ./directory/gormstore
+	$(GO) test -run='^$$' -fuzz='^FuzzParseURL$$' -fuzztime=$(FUZZTIME) ./mailer
+	$(GO) test -run='^$$' -fuzz='^FuzzParseLinkToken$$' -fuzztime=$(FUZZTIME) ./claim
+	$(GO) test -run='^$$' -fuzz='^FuzzNormalizeCode$$' -fuzztime=$(FUZZTIME) ./claim
 
 build: ## a static binary in bin/latchkey
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/latchkey ./cmd/latchkey
