@@ -179,7 +179,7 @@ func (v *Inviter) AfterWrite(ctx context.Context, tx directory.Store, actor dire
 		}
 		switch {
 		case d.inviteAt.IsZero():
-		case !d.inviteAt.After(now):
+		case !d.inviteAt.After(v.now()) || next.StartDate == nil:
 			v.stamp(next, now)
 			invited, why, note = true, d.details(), d.note
 		default:

@@ -285,3 +285,24 @@ func pgTextArray(items []string) string {
 	}
 	return out + "}"
 }
+
+func TestMigrationsCheck(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			store := openStore(t, b, b.url(t))
+			if err := Check(t.Context(), b.dialect, store.DB()); !errors.Is(err, ErrPending) {
+				t.Fatalf("Check on an empty database = %v; want ErrPending", err)
+			}
+			n, err := Migrate(t.Context(), b.dialect, store.DB())
+			if err != nil || n == 0 {
+				t.Fatalf("Migrate = %d, %v", n, err)
+			}
+			if err := Check(t.Context(), b.dialect, store.DB()); err != nil {
+				t.Fatalf("Check after Migrate = %v", err)
+			}
+			if n, err := Migrate(t.Context(), b.dialect, store.DB()); err != nil || n != 0 {
+				t.Fatalf("Migrate again = %d, %v; want 0", n, err)
+			}
+		})
+	}
+}

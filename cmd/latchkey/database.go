@@ -12,6 +12,7 @@ import (
 	"github.com/latchkeyhq/latchkey/config"
 	"github.com/latchkeyhq/latchkey/directory"
 	"github.com/latchkeyhq/latchkey/directory/gormstore"
+	"github.com/latchkeyhq/latchkey/jobqueue"
 	"github.com/latchkeyhq/latchkey/migrations"
 )
 
@@ -83,6 +84,13 @@ func migrate(ctx context.Context, store *gormstore.Store, log *slog.Logger) ([]m
 	}
 	for _, m := range applied {
 		log.Info("applied migration", "version", m.Version, "name", m.Name)
+	}
+	n, err := jobqueue.Migrate(ctx, jobqueue.Dialect(store.Dialect()), store.DB())
+	if err != nil {
+		return applied, err
+	}
+	if n > 0 {
+		log.Info("applied job queue migrations", "count", n)
 	}
 	return applied, ensureDefaultOrganization(ctx, store)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/latchkeyhq/latchkey/config"
 	"github.com/latchkeyhq/latchkey/directory/gormstore"
+	"github.com/latchkeyhq/latchkey/jobqueue"
 	"github.com/latchkeyhq/latchkey/migrations"
 )
 
@@ -68,5 +69,8 @@ func printMigrationStatus(ctx context.Context, env *cli, store *gormstore.Store)
 }
 
 func checkSchema(ctx context.Context, store *gormstore.Store) error {
-	return migrations.Check(ctx, store.DB(), migrations.Dialect(store.Dialect()))
+	if err := migrations.Check(ctx, store.DB(), migrations.Dialect(store.Dialect())); err != nil {
+		return err
+	}
+	return jobqueue.Check(ctx, jobqueue.Dialect(store.Dialect()), store.DB())
 }

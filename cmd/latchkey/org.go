@@ -12,8 +12,9 @@ import (
 
 func runOrg(ctx context.Context, env *cli, args []string) error {
 	return subcommand(ctx, env, "org", args, map[string]func(context.Context, *cli, []string) error{
-		"create": runOrgCreate,
-		"list":   runOrgList,
+		"create":   runOrgCreate,
+		"list":     runOrgList,
+		"settings": runOrgSettings,
 	})
 }
 

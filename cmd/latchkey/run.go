@@ -47,10 +47,13 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP server (applies pending migrations first)", runServe},
 		{"migrate", "apply pending migrations; `migrate status` lists them", runMigrate},
-		{"org", "manage organizations: create, list", runOrg},
+		{"org", "manage organizations: create, list, settings", runOrg},
 		{"scim-token", "manage SCIM bearer tokens: create, list, revoke", runScimToken},
 		{"scim-client", "manage OAuth clients that fetch SCIM tokens: create, list, rotate, revoke", runScimClient},
 		{"admin", "manage admins: create", runAdmin},
+		{"invite", "invite people (or send their link again with --resend)", runInvite},
+		{"invite-rule", "manage the rules that invite people automatically: add, list, remove", runInviteRule},
+		{"access-code", "issue or cancel access codes for people without email", runAccessCode},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -104,14 +107,25 @@ func newFlagSet(env *cli, name, usage string) *flag.FlagSet {
 
 // parseFlags parses args, turning flag errors into usage errors and --help
 // into errHelp. Positional arguments are returned.
+// parseFlags parses flags wherever they stand among the positional
+// arguments ("invite ada grace --resend" works like "invite --resend ada
+// grace"), which the flag package alone does not.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, errHelp
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, usagef("%s: %v", fs.Name(), err)
 		}
-		return nil, usagef("%s: %v", fs.Name(), err)
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
 	}
-	return fs.Args(), nil
 }
 
 // subcommand dispatches "latchkey <group> <sub> ..." commands.

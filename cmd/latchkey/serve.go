@@ -3,9 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 
+	"github.com/riverqueue/river"
+
+	"github.com/latchkeyhq/latchkey/admin"
+	"github.com/latchkeyhq/latchkey/claim"
 	"github.com/latchkeyhq/latchkey/config"
+	"github.com/latchkeyhq/latchkey/jobqueue"
 	"github.com/latchkeyhq/latchkey/scim"
 	"github.com/latchkeyhq/latchkey/server"
 )
@@ -47,15 +53,37 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 		return err
 	}
 
+	inviter, err := newInviter(ctx, cfg, log, store)
+	if err != nil {
+		return err
+	}
+	postman, closePostman, err := newPostman(ctx, cfg, log, store)
+	if err != nil {
+		return err
+	}
+	defer closePostman()
+	workers := river.NewWorkers()
+	claim.AddWorkers(workers, store, inviter, postman)
+	runner, err := jobqueue.New(ctx, jobqueue.Options{Dialect: jobqueue.Dialect(store.Dialect()), DB: store.DB(),
+		DatabaseURL: cfg.DatabaseDSN, Workers: workers, MaxWorkers: cfg.JobWorkers, Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := runner.Start(ctx); err != nil {
+		return err
+	}
+	defer stopJobs(runner, cfg, log)
+
 	scimArea := scim.New(scim.Options{
 		Store: store, Hasher: hasher, BaseURL: cfg.BaseURL.String(), Logger: log,
 		RatePerSecond: float64(cfg.ScimRateLimit), Burst: 2 * cfg.ScimRateLimit,
-		AccessTokenLifetime: cfg.OAuthTokenLifetime,
+		AccessTokenLifetime: cfg.OAuthTokenLifetime, Policy: inviter, Claims: inviter,
 	})
+	adminArea := admin.New(admin.Options{Store: store, Hasher: hasher, Logger: log})
 	srv := server.New(server.Options{
 		Logger: log, DB: store, BodyLimit: cfg.BodyLimit, ShutdownTimeout: cfg.ShutdownTimeout,
 		DrainDelay: cfg.ShutdownDrain, RequestTimeout: cfg.RequestTimeout,
-		Areas: []server.Area{scimArea, scimArea.TokenEndpoint()},
+		Areas: []server.Area{scimArea, scimArea.TokenEndpoint(), adminArea},
 	})
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)
 	if err != nil {
@@ -68,4 +96,14 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	}
 	log.Info("latchkey stopped")
 	return nil
+}
+
+// stopJobs lets running jobs finish, within the shutdown timeout, after
+// the HTTP server has stopped taking requests.
+func stopJobs(runner *jobqueue.Queue, cfg config.Config, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := runner.Stop(ctx); err != nil {
+		log.Error("stop background jobs", "err", err)
+	}
 }

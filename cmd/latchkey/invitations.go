@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/latchkeyhq/latchkey/claim"
+	"github.com/latchkeyhq/latchkey/config"
+	"github.com/latchkeyhq/latchkey/directory/gormstore"
+	"github.com/latchkeyhq/latchkey/jobqueue"
+	"github.com/latchkeyhq/latchkey/mailer"
+)
+
+// newInviter builds the invitation policy over an insert-only queue: the
+// server's workers, or a later `serve`, run what it enqueues.
+func newInviter(ctx context.Context, cfg config.Config, log *slog.Logger, store *gormstore.Store) (*claim.Inviter, error) {
+	key, err := secretKey(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := claim.NewSecrets(key)
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := jobqueue.New(ctx, jobqueue.Options{Dialect: jobqueue.Dialect(store.Dialect()), DB: store.DB(),
+		DatabaseURL: cfg.DatabaseDSN, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	return claim.NewInviter(claim.Options{Secrets: secrets, Jobs: jobs, BaseURL: cfg.BaseURL.String(),
+		LinkTTL: cfg.ClaimLinkTTL, CodeTTL: cfg.AccessCodeTTL, Reminders: cfg.Reminders, Logger: log}), nil
+}
+
+// newPostman sends through SMTP when configured, else keeps messages in
+// the outbox. An SMTP server that does not answer at start-up is logged,
+// not fatal: deliveries retry with backoff.
+func newPostman(ctx context.Context, cfg config.Config, log *slog.Logger, store *gormstore.Store) (claim.Postman, func(), error) {
+	if cfg.SMTPURL == "" {
+		log.Info("no SMTP server configured (LATCHKEY_SMTP_URL): invitations are kept in the outbox, GET /admin/v1/outbox")
+		return claim.OutboxPostman{Store: store, Logger: log}, func() {}, nil
+	}
+	smtpCfg, err := mailer.ParseURL(cfg.SMTPURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	from := cfg.MailFrom
+	if from == "" {
+		from = "Latchkey <no-reply@" + cfg.BaseURL.Hostname() + ">"
+	}
+	m, err := mailer.New(smtpCfg, mailer.Options{From: from})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := m.Check(ctx); err != nil {
+		log.Warn("the SMTP server did not accept a test connection; invitations will be retried", "smtp", smtpCfg, "err", err)
+	}
+	return claim.SMTPPostman{Sender: m}, func() { _ = m.Close() }, nil
+}
+
+// inviter is newInviter for administrative commands.
+func (s *session) inviter(ctx context.Context) (*claim.Inviter, error) {
+	return newInviter(ctx, s.cfg, s.log, s.store)
+}
