@@ -127,3 +127,26 @@ type InvitationStore interface {
 	PutMessageTemplate(ctx context.Context, t *MessageTemplate) error
 	MessageTemplate(ctx context.Context, orgID, kind string) (MessageTemplate, error)
 }
+
+// AttemptStore counts failed claim attempts per key ("source:<address>",
+// "code:<hash>"), shared by every replica.
+type AttemptStore interface {
+	// RecordFailure counts one failure of key at at and returns the
+	// failures within window ending at at (a count older than window
+	// starts again from one).
+	RecordFailure(ctx context.Context, key string, at time.Time, window time.Duration) (Attempts, error)
+	// AttemptsOf returns key's failures (zero when none).
+	AttemptsOf(ctx context.Context, key string) (Attempts, error)
+	// ClearFailures forgets key's failures.
+	ClearFailures(ctx context.Context, key string) error
+	// RecentFailures sums the failures of every key last failing after
+	// since: the global rate a guessing alarm watches.
+	RecentFailures(ctx context.Context, since time.Time) (int64, error)
+}
+
+// Attempts are one key's failures.
+type Attempts struct {
+	Failures      int
+	FirstFailedAt time.Time
+	LastFailedAt  time.Time
+}

@@ -22,6 +22,7 @@ type Store interface {
 	CredentialStore
 	AuditStore
 	InvitationStore
+	AttemptStore
 }
 
 // OrganizationStore holds tenants.

@@ -63,6 +63,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"InviteRules", testInviteRules},
 		{"InvitationState", testInvitationState},
 		{"OutboxAndTemplates", testOutboxAndTemplates},
+		{"Attempts", testAttempts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
