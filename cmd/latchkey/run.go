@@ -54,6 +54,7 @@ func commands() []command {
 		{"invite", "invite people (or send their link again with --resend)", runInvite},
 		{"invite-rule", "manage the rules that invite people automatically: add, list, remove", runInviteRule},
 		{"access-code", "issue or cancel access codes for people without email", runAccessCode},
+		{"template", "show or set an organization's email templates", runTemplate},
 		{"version", "print the version", runVersion},
 	}
 }
