@@ -22,6 +22,8 @@ type DeliverWorker struct {
 	Store   directory.Store
 	Inviter *Inviter
 	Postman Postman
+	// Metrics may be nil.
+	Metrics *Metrics
 }
 
 // Work implements river.Worker.
@@ -36,10 +38,14 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	}
 	link := w.Inviter.ClaimLink(a)
 	if a.InviteGeneration != args.Generation || link == "" || a.PrimaryEmail() == "" {
+		w.Metrics.delivery(args.Message, "skipped")
 		return nil
 	}
 	done, err := w.Store.Delivered(ctx, a.OrgID, a.ID, args.Generation, args.Message)
 	if err != nil || done {
+		if done {
+			w.Metrics.delivery(args.Message, "skipped")
+		}
 		return err
 	}
 	msg, err := w.render(ctx, a, link, args)
@@ -50,6 +56,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		lastTry := job.Attempt >= job.MaxAttempts
 		return w.failed(ctx, a, args, err, mailer.IsPermanent(err) || lastTry)
 	}
+	w.Metrics.delivery(args.Message, "sent")
 	recorded, err := w.Store.MarkDelivered(ctx, directory.Delivery{OrgID: a.OrgID, AccountID: a.ID,
 		Generation: args.Generation, Kind: args.Message, Recipient: msg.To.Address})
 	if err != nil || !recorded {
@@ -71,8 +78,10 @@ func deliveryAction(message string) string {
 // retry.
 func (w *DeliverWorker) failed(ctx context.Context, a directory.Account, args DeliverArgs, cause error, final bool) error {
 	if !final {
+		w.Metrics.delivery(args.Message, "retry")
 		return cause
 	}
+	w.Metrics.delivery(args.Message, "failed")
 	problem := cause.Error()
 	if err := w.Store.RecordDeliveryFailure(ctx, a.OrgID, a.ID, problem); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"github.com/latchkeyhq/latchkey/claim"
@@ -56,6 +57,7 @@ type env struct {
 	http    http.Handler
 	token   string
 	logs    *syncBuffer
+	metrics *prometheus.Registry
 }
 
 type envOptions struct {
@@ -93,7 +95,7 @@ func eachBackend(t *testing.T, opts envOptions, fn func(t *testing.T, e *env)) {
 
 func newEnv(t *testing.T, b backend, url string, opts envOptions) *env {
 	t.Helper()
-	e := &env{t: t, b: b, url: url, logs: &syncBuffer{}}
+	e := &env{t: t, b: b, url: url, logs: &syncBuffer{}, metrics: prometheus.NewRegistry()}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	store, err := gormstore.Open(t.Context(), gormstore.Options{URL: url, Dialect: b.dialect})
 	if err != nil {
@@ -160,7 +162,7 @@ func (e *env) startWorkers(store *gormstore.Store, log *slog.Logger) *jobqueue.Q
 	}
 	e.t.Cleanup(func() { _ = m.Close() })
 	workers := river.NewWorkers()
-	claim.AddWorkers(workers, store, e.inviter, claim.SMTPPostman{Sender: m})
+	claim.AddWorkers(workers, store, e.inviter, claim.SMTPPostman{Sender: m}, claim.NewMetrics(e.metrics))
 	q, err := jobqueue.New(e.t.Context(), jobqueue.Options{Dialect: jobqueue.Dialect(e.b.dialect), DB: store.DB(), DatabaseURL: e.url,
 		Workers: workers, PollInterval: 50 * time.Millisecond, MaxAttempts: 3, Logger: log,
 		RescueAfter: workerRescue, JobTimeout: workerRescue / 2})
@@ -250,6 +252,32 @@ func linkIn(t *testing.T, m mailtest.Message) string {
 		t.Fatalf("no claim link in the message:\n%s", m.Text)
 	}
 	return found[1]
+}
+
+// counter reads the delivery counter of a message kind and outcome; a
+// second worker set (TestTwoServersDeliverOnce) registers on its own
+// registry.
+func (e *env) counter(message, outcome string) float64 {
+	e.t.Helper()
+	families, err := e.metrics.Gather()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "latchkey_invitation_deliveries_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["message"] == message && labels["outcome"] == outcome {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }
 
 // eventually polls cond until it holds or the deadline passes.

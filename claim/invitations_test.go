@@ -47,6 +47,9 @@ func TestRuleInvitesOnCreate(t *testing.T) {
 			t.Fatalf("audit trail of ada: %v", e.auditActions(ada.ID))
 		}
 		e.settle(1)
+		if n := e.counter("invitation", "sent"); n != 1 {
+			t.Fatalf("latchkey_invitation_deliveries_total{outcome=sent} = %v; want 1", n)
+		}
 		noSecretStored(t, e, token)
 	})
 }
@@ -345,6 +348,9 @@ func TestPermanentFailureIsRecorded(t *testing.T) {
 		}
 		if !contains(e.auditActions(gone.ID), "invitation.delivery_failed") {
 			t.Fatalf("audit: %v", e.auditActions(gone.ID))
+		}
+		if n := e.counter("invitation", "failed"); n != 1 {
+			t.Fatalf("latchkey_invitation_deliveries_total{outcome=failed} = %v; want 1", n)
 		}
 	})
 }

@@ -67,9 +67,9 @@ func uniqueByArgs(at time.Time) *river.InsertOpts {
 	return opts
 }
 
-// AddWorkers registers the workers of every claim job.
-func AddWorkers(workers *river.Workers, store directory.Store, inviter *Inviter, postman Postman) {
-	river.AddWorker(workers, &DeliverWorker{Store: store, Inviter: inviter, Postman: postman})
+// AddWorkers registers the workers of every claim job; metrics may be nil.
+func AddWorkers(workers *river.Workers, store directory.Store, inviter *Inviter, postman Postman, metrics *Metrics) {
+	river.AddWorker(workers, &DeliverWorker{Store: store, Inviter: inviter, Postman: postman, Metrics: metrics})
 	river.AddWorker(workers, &StartDateWorker{Store: store, Inviter: inviter})
 	river.AddWorker(workers, &BackfillWorker{Store: store, Inviter: inviter})
 }

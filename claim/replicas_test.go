@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/latchkeyhq/latchkey/directory"
 	"github.com/latchkeyhq/latchkey/directory/gormstore"
 )
@@ -20,6 +22,7 @@ func TestTwoServersDeliverOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = second.Close() })
+	e.metrics = prometheus.NewRegistry() // the second worker set counts on its own
 	e.startWorkers(second, slog.New(slog.DiscardHandler))
 
 	e.rule("Sales", `department eq "Sales"`, directory.InviteNow)

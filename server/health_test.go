@@ -103,3 +103,18 @@ func TestReadyzBoundsPing(t *testing.T) {
 		t.Error("Ping context has no deadline; a hung database would hang the probe")
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("latchkey_up 1\n"))
+	})
+	s := newTestServer(t, Options{DB: fakePinger{}, Metrics: metrics})
+	rec := serveRequest(s.Handler(), httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "latchkey_up 1") {
+		t.Fatalf("GET /metrics = %d %q", rec.Code, rec.Body.String())
+	}
+	without := newTestServer(t, Options{DB: fakePinger{}})
+	if rec := serveRequest(without.Handler(), httptest.NewRequest(http.MethodGet, "/metrics", nil)); rec.Code != http.StatusNotFound {
+		t.Fatalf("GET /metrics without metrics = %d; want 404", rec.Code)
+	}
+}

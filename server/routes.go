@@ -30,6 +30,7 @@ func (s *Server) areaFor(path string) Area {
 const (
 	pathHealthz = "/healthz"
 	pathReadyz  = "/readyz"
+	pathMetrics = "/metrics"
 )
 
 // registerRoutes is the single place that lays out the HTTP surface.
@@ -43,12 +44,15 @@ const (
 func (s *Server) registerRoutes(e *echo.Echo) {
 	e.GET(pathHealthz, s.handleHealthz)
 	e.GET(pathReadyz, s.handleReadyz)
+	if s.metrics != nil {
+		e.GET(pathMetrics, echo.WrapHandler(s.metrics))
+	}
 	for _, area := range s.areas {
 		area.Mount(e.Group(area.Prefix()))
 	}
 }
 
-// isProbe reports whether route is a health probe.
+// isProbe reports whether route is a health probe or a metrics scrape.
 func isProbe(route string) bool {
-	return route == pathHealthz || route == pathReadyz
+	return route == pathHealthz || route == pathReadyz || route == pathMetrics
 }

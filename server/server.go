@@ -63,6 +63,8 @@ type Options struct {
 	// database that stopped answering ends (as 503) instead of piling up;
 	// DefaultRequestTimeout when 0.
 	RequestTimeout time.Duration
+	// Metrics, when set, is served at /metrics (Prometheus text format).
+	Metrics http.Handler
 }
 
 // Server owns the echo instance and the readiness state. Create it with New.
@@ -70,6 +72,7 @@ type Server struct {
 	echo            *echo.Echo
 	log             *slog.Logger
 	db              Pinger
+	metrics         http.Handler
 	bodyLimit       int64
 	shutdownTimeout time.Duration
 	drainDelay      time.Duration
@@ -94,6 +97,7 @@ func New(opts Options) *Server {
 		echo:            echo.New(),
 		log:             slog.New(NewLogHandler(logger.Handler())),
 		db:              opts.DB,
+		metrics:         opts.Metrics,
 		bodyLimit:       opts.BodyLimit,
 		shutdownTimeout: opts.ShutdownTimeout,
 		drainDelay:      opts.DrainDelay,

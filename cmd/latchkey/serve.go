@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 
 	"github.com/latchkeyhq/latchkey/admin"
@@ -62,8 +65,9 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 		return err
 	}
 	defer closePostman()
+	registry := newRegistry()
 	workers := river.NewWorkers()
-	claim.AddWorkers(workers, store, inviter, postman)
+	claim.AddWorkers(workers, store, inviter, postman, claim.NewMetrics(registry))
 	runner, err := jobqueue.New(ctx, jobqueue.Options{Dialect: jobqueue.Dialect(store.Dialect()), DB: store.DB(),
 		DatabaseURL: cfg.DatabaseDSN, Workers: workers, MaxWorkers: cfg.JobWorkers, Logger: log})
 	if err != nil {
@@ -83,7 +87,8 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	srv := server.New(server.Options{
 		Logger: log, DB: store, BodyLimit: cfg.BodyLimit, ShutdownTimeout: cfg.ShutdownTimeout,
 		DrainDelay: cfg.ShutdownDrain, RequestTimeout: cfg.RequestTimeout,
-		Areas: []server.Area{scimArea, scimArea.TokenEndpoint(), adminArea},
+		Areas:   []server.Area{scimArea, scimArea.TokenEndpoint(), adminArea},
+		Metrics: promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}),
 	})
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)
 	if err != nil {
@@ -96,6 +101,14 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	}
 	log.Info("latchkey stopped")
 	return nil
+}
+
+// newRegistry is the process's metrics registry, with the Go runtime's
+// and the process's own collectors.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }
 
 // stopJobs lets running jobs finish, within the shutdown timeout, after
