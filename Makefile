@@ -21,6 +21,7 @@ fuzz: ## run every fuzz target for FUZZTIME each (CI: 10s)
 	$(GO) test -run='^$$' -fuzz='^FuzzParseURL$$' -fuzztime=$(FUZZTIME) ./mailer
 	$(GO) test -run='^$$' -fuzz='^FuzzParseLinkToken$$' -fuzztime=$(FUZZTIME) ./claim
 	$(GO) test -run='^$$' -fuzz='^FuzzNormalizeCode$$' -fuzztime=$(FUZZTIME) ./claim
+	$(GO) test -run='^$$' -fuzz='^FuzzCheck$$' -fuzztime=$(FUZZTIME) ./password
 
 build: ## a static binary in bin/latchkey
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/latchkey ./cmd/latchkey
