@@ -300,8 +300,16 @@ func TestDeactivationKillsLinksAndCodes(t *testing.T) {
 		if got, err := e.inviter.ResolveCode(t.Context(), e.store, strings.ToLower(code)); err != nil || got.ID != frontline.ID {
 			t.Fatalf("ResolveCode = %v", err)
 		}
+		sess := directory.Session{Hash: "session-of-ada", OrgID: e.org.ID, AccountID: ada.ID, Method: "password",
+			CreatedAt: time.Now(), LastSeenAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
+		if err := e.store.CreateSession(t.Context(), &sess); err != nil {
+			t.Fatal(err)
+		}
 		for _, id := range []string{ada.ID, frontline.ID} {
 			e.scim(http.MethodPatch, "/scim/v2/Users/"+id, patch("replace", "active", false))
+		}
+		if _, err := e.store.SessionByHash(t.Context(), sess.Hash); !errors.Is(err, directory.ErrNotFound) {
+			t.Fatalf("the session of a deactivated account: %v; want it gone", err)
 		}
 		if _, err := e.inviter.ResolveLink(t.Context(), e.store, token); err == nil {
 			t.Fatal("the link works after deactivation")

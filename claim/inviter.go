@@ -169,6 +169,11 @@ func (v *Inviter) BeforeWrite(_ context.Context, _ directory.Store, _ directory.
 // invitation.
 func (v *Inviter) AfterWrite(ctx context.Context, tx directory.Store, actor directory.Actor, prev, next *directory.Account) error {
 	now := v.timestamp()
+	if prev != nil && prev.Active && !next.Active {
+		if err := endSessions(ctx, tx, actor, *next); err != nil {
+			return err
+		}
+	}
 	invited := next.State == directory.StateInvited && (prev == nil || prev.State != directory.StateInvited)
 	why := map[string]any{"reason": "explicit"}
 	note := ""
@@ -280,4 +285,13 @@ func appendAudit(ctx context.Context, tx directory.Store, actor directory.Actor,
 		e.Details = raw
 	}
 	return tx.AppendAudit(ctx, &e)
+}
+
+// endSessions signs a deactivated account out everywhere.
+func endSessions(ctx context.Context, tx directory.Store, actor directory.Actor, a directory.Account) error {
+	n, err := tx.DeleteAccountSessions(ctx, a.OrgID, a.ID)
+	if err != nil || n == 0 {
+		return err
+	}
+	return appendAudit(ctx, tx, actor, a, "session.end_all", map[string]any{"sessions": n, "reason": "deactivated"})
 }

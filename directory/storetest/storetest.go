@@ -64,6 +64,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"InvitationState", testInvitationState},
 		{"OutboxAndTemplates", testOutboxAndTemplates},
 		{"Attempts", testAttempts},
+		{"Sessions", testSessions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
