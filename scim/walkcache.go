@@ -2,6 +2,7 @@ package scim
 
 import (
 	"container/list"
+	"crypto/sha256"
 
 	"github.com/latchkeyhq/latchkey/directory"
 
@@ -16,10 +17,13 @@ import (
 // cursor after that page and the total; when the client then asks for
 // startIndex n+1 of the same query, the store seeks to the cursor instead
 // of counting past n rows with OFFSET, and the total is reused rather than
-// recounted. Entries live in process memory: a miss (another replica, an
-// evicted entry) falls back to OFFSET and a fresh count — slower, never
-// wrong — and a total is reused for at most totalTTL, so a walk sees
-// people added meanwhile within seconds.
+// recounted. Cursor pagination (RFC 9865) seeks by itself but would still
+// count every match on every page; after serving a cursor page the cache
+// remembers the total under the page's nextCursor, so the next page of
+// the walk reuses it. Entries live in process memory: a miss (another
+// replica, an evicted entry) falls back to OFFSET and a fresh count —
+// slower, never wrong — and a total is reused for at most totalTTL, so a
+// walk sees people added meanwhile within seconds.
 type walkCache struct {
 	mu      sync.Mutex
 	entries map[string]*list.Element
@@ -42,8 +46,19 @@ func newWalkCache(size int) *walkCache {
 
 // walkKey identifies a page position of one query of one organization.
 func walkKey(orgID, resource string, p listParams, startIndex int) string {
-	return orgID + "\x00" + resource + "\x00" + p.filter + "\x00" + p.sortBy + "\x00" +
-		strconv.FormatBool(p.descending) + "\x00" + strconv.Itoa(startIndex)
+	return queryKey(orgID, resource, p) + "\x00i" + strconv.Itoa(startIndex)
+}
+
+// cursorKey identifies the cursor page that continues at cursor. The
+// cursor is hashed: a cursor may carry a sort value kilobytes long, and
+// the cache should not hold thousands of them.
+func cursorKey(orgID, resource string, p listParams, cursor string) string {
+	sum := sha256.Sum256([]byte(cursor))
+	return queryKey(orgID, resource, p) + "\x00c" + string(sum[:])
+}
+
+func queryKey(orgID, resource string, p listParams) string {
+	return orgID + "\x00" + resource + "\x00" + p.filter + "\x00" + p.sortBy + "\x00" + strconv.FormatBool(p.descending)
 }
 
 // lookup returns the cursor for a position, the total, and when that
@@ -85,7 +100,21 @@ func (w *walkCache) store(key, cursor string, total int64, counted time.Time) {
 // total when one is fresh (the query then skips the count).
 func (h *Handler) planPage(orgID, resource string, p listParams, q directory.ListQuery) (directory.ListQuery, int64, time.Time, bool) {
 	now := h.now()
-	if p.cursor != nil || p.startIndex == 1 || p.count == 0 {
+	if p.count == 0 {
+		return q, 0, now, false
+	}
+	if p.cursor != nil {
+		if *p.cursor == "" { // the first page counts
+			return q, 0, now, false
+		}
+		_, total, counted, ok := h.walks.lookup(cursorKey(orgID, resource, p, *p.cursor))
+		if ok && now.Sub(counted) < totalTTL {
+			q.WithTotal = false
+			return q, total, counted, true
+		}
+		return q, 0, now, false
+	}
+	if p.startIndex == 1 {
 		return q, 0, now, false
 	}
 	cursor, total, counted, ok := h.walks.lookup(walkKey(orgID, resource, p, p.startIndex))
@@ -100,9 +129,16 @@ func (h *Handler) planPage(orgID, resource string, p listParams, q directory.Lis
 	return q, 0, now, false
 }
 
-// rememberPage records where the next index page of this walk starts.
+// rememberPage records where the next page of this walk starts (index
+// pagination) or the total for the page at next (cursor pagination).
 func (h *Handler) rememberPage(orgID, resource string, p listParams, next string, total int64, counted time.Time) {
-	if p.cursor == nil && p.count > 0 {
+	switch {
+	case p.count == 0:
+	case p.cursor != nil:
+		if next != "" { // the entry's cursor is unused: the key holds the position
+			h.walks.store(cursorKey(orgID, resource, p, next), "-", total, counted)
+		}
+	default:
 		h.walks.store(walkKey(orgID, resource, p, p.startIndex+p.count), next, total, counted)
 	}
 }

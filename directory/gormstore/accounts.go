@@ -3,6 +3,8 @@ package gormstore
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -10,7 +12,25 @@ import (
 )
 
 // CreateAccount implements directory.AccountStore. The account row and its
-// email rows are written in one transaction.
+// email rows are written together or not at all.
+//
+// A taken userName is the one failure callers expect, and InTx callers
+// may handle it and carry on (storetest's TransactionRecoversFromConflict).
+// The insert therefore says ON CONFLICT DO NOTHING and reports a row not
+// written as ErrConflict: the statement does not fail, so on PostgreSQL
+// it cannot abort the enclosing transaction, and no savepoint is needed
+// around it (a savepoint is a round trip and a subtransaction per create,
+// and past 64 of them a transaction overflows PostgreSQL's subtransaction
+// cache).
+//
+// On PostgreSQL the account and its emails are one statement (the emails
+// are inserted by data-modifying WITH clauses that read the account row
+// the first one returns, so nothing is inserted after a conflict), atomic
+// by itself: no transaction of its own outside InTx either. On SQLite the
+// emails are a second statement; a savepoint (or, outside InTx, a
+// transaction) keeps a failed email insert from leaving the account row
+// behind, as SQLite, unlike PostgreSQL, lets a transaction go on after a
+// failed statement.
 func (s *Store) CreateAccount(ctx context.Context, a *directory.Account) error {
 	if err := a.Validate(); err != nil {
 		return err
@@ -25,16 +45,68 @@ func (s *Store) CreateAccount(ctx context.Context, a *directory.Account) error {
 	created.CreatedAt = s.timestamp()
 	created.UpdatedAt = created.CreatedAt
 	row := fromAccount(&created)
-	err = s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&row).Error; err != nil {
-			return err
+	emails := emailRows(&created)
+	switch {
+	case s.dialect == Postgres:
+		var stmt strings.Builder
+		var args []any
+		bind := func(v any) string {
+			args = append(args, v)
+			return "$" + strconv.Itoa(len(args))
 		}
-		return insertEmails(tx, &created)
-	})
+		names, values, verr := insertValues(&row)
+		if verr != nil {
+			return fmt.Errorf("gormstore: create account: %w", verr)
+		}
+		stmt.WriteString("WITH a AS (INSERT INTO accounts (" + strings.Join(names, ", ") + ") VALUES (")
+		for i, v := range values {
+			if i > 0 {
+				stmt.WriteString(", ")
+			}
+			stmt.WriteString(bind(v))
+		}
+		stmt.WriteString(") ON CONFLICT DO NOTHING RETURNING org_id, id)")
+		for i := range emails {
+			names, values, verr := insertValues(&emails[i])
+			if verr != nil {
+				return fmt.Errorf("gormstore: create account: %w", verr)
+			}
+			stmt.WriteString(", e" + strconv.Itoa(i) + " AS (INSERT INTO account_emails (" + strings.Join(names, ", ") + ") SELECT ")
+			for j, v := range values {
+				if j > 0 {
+					stmt.WriteString(", ")
+				}
+				switch names[j] {
+				case "org_id":
+					stmt.WriteString("a.org_id")
+				case "account_id":
+					stmt.WriteString("a.id")
+				default:
+					stmt.WriteString(bind(v))
+				}
+			}
+			stmt.WriteString(" FROM a)")
+		}
+		stmt.WriteString(" SELECT count(*) FROM a")
+		var written int64
+		err = s.db.Statement.ConnPool.QueryRowContext(ctx, stmt.String(), args...).Scan(&written)
+		if err == nil && written == 0 {
+			err = directory.ErrConflict
+		}
+	case len(emails) > 0:
+		err = s.ctx(ctx).Transaction(func(tx *gorm.DB) error { // a savepoint inside InTx
+			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+			return tx.Create(&emails).Error
+		})
+	default:
+		err = s.ctx(ctx).Create(&row).Error
+	}
 	if err != nil {
 		return fmt.Errorf("gormstore: create account: %w", translate(err))
 	}
-	*a = row.toDomain(emailRows(&created))
+	*a = row.toDomain(emails)
 	return nil
 }
 

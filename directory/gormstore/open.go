@@ -24,12 +24,14 @@ func dialector(d Dialect, sqlDB *sql.DB) gorm.Dialector {
 	return sqlite.Dialector{Conn: sqlDB}
 }
 
-// openPostgres builds one pgx pool and exposes it as database/sql, so gorm
-// and (later) the job queue share the same connections.
-func openPostgres(ctx context.Context, opts Options) (*sql.DB, error) {
+// openPostgres builds one pgx pool and exposes it as database/sql for
+// gorm. It returns the handle and what closes the pgx pool under it: sql.DB.Close does not (the pool's connector has no
+// Close), so without it every closed store would leave its connections
+// open until the pool's idle timeout.
+func openPostgres(ctx context.Context, opts Options) (*sql.DB, func(), error) {
 	cfg, err := pgxpool.ParseConfig(opts.URL)
 	if err != nil {
-		return nil, fmt.Errorf("gormstore: parse database URL: %w", err)
+		return nil, nil, fmt.Errorf("gormstore: parse database URL: %w", err)
 	}
 	timeout := opts.ConnectTimeout
 	if timeout <= 0 {
@@ -44,12 +46,12 @@ func openPostgres(ctx context.Context, opts Options) (*sql.DB, error) {
 	cfg.HealthCheckPeriod = 15 * time.Second
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("gormstore: %w", err)
+		return nil, nil, fmt.Errorf("gormstore: %w", err)
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
-	return db, nil
+	return db, pool.Close, nil
 }
 
 // openSQLite opens path with the pragmas every connection needs: foreign

@@ -58,25 +58,35 @@ type found[R any] struct {
 	next  string
 }
 
-// find runs q against e's table: the count when asked for, then the page.
+// find runs q against e's table: the page, then the count when asked for
+// and the page does not already tell it. A page that comes back short
+// (no extra row) is the end of the matches, so the total is the rows
+// before it plus its own: at the start of the order (no offset, no
+// cursor) that holds even for an empty page, which makes every lookup
+// that finds one user or none a single statement. Past an offset an empty
+// page says nothing (the offset may overshoot), and a cursor page never
+// knows how many rows came before it.
 func find[R any](ctx context.Context, s *Store, e *entity, orgID string, q directory.ListQuery) (found[R], error) {
 	var res found[R]
 	p, err := newListPlan(s.dialect, e, orgID, q)
 	if err != nil {
 		return res, err
 	}
-	if q.WithTotal {
-		count := p.countSQL()
-		if err := s.ctx(ctx).Raw(count.String(), count.args...).Scan(&res.total).Error; err != nil {
+	if !p.countOnly {
+		page := p.pageSQL()
+		if err := s.ctx(ctx).Raw(page.String(), page.args...).Scan(&res.rows).Error; err != nil {
 			return res, err
 		}
 	}
-	if p.countOnly {
-		return res, nil
-	}
-	page := p.pageSQL()
-	if err := s.ctx(ctx).Raw(page.String(), page.args...).Scan(&res.rows).Error; err != nil {
-		return res, err
+	if q.WithTotal {
+		if n, known := p.totalFromPage(len(res.rows)); known {
+			res.total = n
+		} else {
+			count := p.countSQL()
+			if err := s.ctx(ctx).Raw(count.String(), count.args...).Scan(&res.total).Error; err != nil {
+				return res, err
+			}
+		}
 	}
 	if len(res.rows) > p.limit {
 		res.rows = res.rows[:p.limit]
@@ -139,4 +149,31 @@ func rowField(row any, column string) (any, error) {
 	}
 	v, _ := f.ValueOf(context.Background(), reflect.ValueOf(row))
 	return v, nil
+}
+
+// insertValues lists the columns gorm maps for a row model (a pointer to
+// a struct) in declaration order, with the row's values, so hand-written
+// INSERT statements stay in step with the models without a second list.
+// Like gorm's Create it leaves out a zero value whose field has a default,
+// which the database then supplies.
+func insertValues(row any) ([]string, []any, error) {
+	sch, err := schema.Parse(row, &rowSchemas, schema.NamingStrategy{})
+	if err != nil {
+		return nil, nil, err
+	}
+	rv := reflect.ValueOf(row)
+	names := make([]string, 0, len(sch.Fields))
+	values := make([]any, 0, len(sch.Fields))
+	for _, f := range sch.Fields {
+		if f.DBName == "" || !f.Creatable {
+			continue
+		}
+		v, zero := f.ValueOf(context.Background(), rv)
+		if zero && f.HasDefaultValue {
+			continue
+		}
+		names = append(names, f.DBName)
+		values = append(values, v)
+	}
+	return names, values, nil
 }

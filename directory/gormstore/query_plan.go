@@ -70,6 +70,20 @@ func (p *listPlan) from() string {
 	return fmt.Sprintf(` FROM "%s" %s WHERE `, p.entity.table, p.entity.alias)
 }
 
+// totalFromPage reports the number of matches when a page that read n
+// rows (up to limit+1) already tells it: the page is the last one (n <=
+// limit), and either it starts at the beginning of the order or it holds
+// at least one row past a plain offset.
+func (p *listPlan) totalFromPage(n int) (int64, bool) {
+	if p.countOnly || n > p.limit || p.after != nil {
+		return 0, false
+	}
+	if p.offset > 0 && n == 0 {
+		return 0, false
+	}
+	return int64(p.offset + n), true
+}
+
 // countSQL counts every match, whatever the page.
 func (p *listPlan) countSQL() *sqlBuf {
 	out := fragment("SELECT COUNT(*)" + p.from())

@@ -15,8 +15,9 @@ const planRows = 10000
 
 // TestQueryPlansUseIndexes asks each database how it would run the
 // statements that must stay fast on a million accounts: lookups by
-// userName and externalId, and pages in id or creation order at any depth
-// (keyset), which must read the index in order instead of sorting.
+// userName and externalId, and pages in id, creation or displayName order
+// at any depth (keyset), which must read the index in order instead of
+// sorting.
 func TestQueryPlansUseIndexes(t *testing.T) {
 	eq := func(a directory.Attr, v string) directory.Compare {
 		return directory.Compare{Attr: a, Op: directory.OpEq, Value: v}
@@ -24,6 +25,10 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	created, _ := newSortKey(accountEntity, directory.ListQuery{SortBy: directory.AttrCreated})
 	afterCreated, _ := encodeCursor(created, position{value: time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC), id: "m"})
 	afterID, _ := encodeCursor(sortKey{}, position{id: "m"})
+	byName, _ := newSortKey(accountEntity, directory.ListQuery{SortBy: directory.AttrDisplayName})
+	afterName, _ := encodeCursor(byName, position{value: "user 77", id: "m"})
+	byNameDesc, _ := newSortKey(accountEntity, directory.ListQuery{SortBy: directory.AttrDisplayName, Descending: true})
+	beforeName, _ := encodeCursor(byNameDesc, position{value: "user 77", id: "m"})
 	cases := []struct {
 		name  string
 		q     directory.ListQuery
@@ -41,6 +46,12 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 			map[Dialect]string{SQLite: "sqlite_autoindex_accounts_1", Postgres: "accounts_pkey"}, false},
 		{"creation order after a cursor", directory.ListQuery{SortBy: directory.AttrCreated, After: afterCreated, Descending: false},
 			map[Dialect]string{SQLite: "accounts_created_idx", Postgres: "accounts_created_idx"}, false},
+		{"displayName order", directory.ListQuery{SortBy: directory.AttrDisplayName},
+			map[Dialect]string{SQLite: "accounts_display_name_sort_idx", Postgres: "accounts_display_name_sort_idx"}, false},
+		{"displayName order after a cursor", directory.ListQuery{SortBy: directory.AttrDisplayName, After: afterName},
+			map[Dialect]string{SQLite: "accounts_display_name_sort_idx", Postgres: "accounts_display_name_sort_idx"}, false},
+		{"displayName order after a cursor, descending", directory.ListQuery{SortBy: directory.AttrDisplayName, Descending: true, After: beforeName},
+			map[Dialect]string{SQLite: "accounts_display_name_sort_idx", Postgres: "accounts_display_name_sort_idx"}, false},
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {

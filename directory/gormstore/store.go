@@ -34,6 +34,8 @@ type Store struct {
 	now     func() time.Time
 	// inTx is set on the Store that InTx hands to its callback.
 	inTx bool
+	// closePool closes what sqlDB.Close leaves open (PostgreSQL's pool).
+	closePool func()
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -57,12 +59,13 @@ type Options struct {
 // caller decides how long to wait for a database that is still starting.
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	var (
-		sqlDB *sql.DB
-		err   error
+		sqlDB     *sql.DB
+		closePool = func() {}
+		err       error
 	)
 	switch opts.Dialect {
 	case Postgres:
-		sqlDB, err = openPostgres(ctx, opts)
+		sqlDB, closePool, err = openPostgres(ctx, opts)
 	case SQLite:
 		sqlDB, err = openSQLite(opts.URL)
 	default:
@@ -74,10 +77,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s, err := newStore(sqlDB, opts)
 	if err != nil {
 		_ = sqlDB.Close()
+		closePool()
 		return nil, err
 	}
+	s.closePool = closePool
 	if err := s.Ping(ctx); err != nil {
-		_ = sqlDB.Close()
+		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -106,7 +111,13 @@ func (s *Store) DB() *sql.DB { return s.sqlDB }
 func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close releases every connection.
-func (s *Store) Close() error { return s.sqlDB.Close() }
+func (s *Store) Close() error {
+	err := s.sqlDB.Close()
+	if s.closePool != nil {
+		s.closePool()
+	}
+	return err
+}
 
 // Ping checks the database answers; ErrUnavailable when it does not.
 func (s *Store) Ping(ctx context.Context) error {
@@ -145,12 +156,17 @@ func newID() (string, error) {
 
 func (s *Store) ctx(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
-// write runs a single-statement write. Inside InTx it runs under a
-// savepoint: on PostgreSQL a failed statement aborts the whole transaction,
-// and a caller that handles the error (a conflict it expected) must be able
-// to carry on. Outside a transaction the statement is atomic by itself.
+// write runs a single-statement write. Inside InTx on PostgreSQL it runs
+// under a savepoint: there a failed statement aborts the whole
+// transaction, and a caller that handles the error (a conflict it
+// expected) must be able to carry on. SQLite backs out only the failed
+// statement and keeps the transaction going, so one statement needs no
+// savepoint there. Outside a transaction the statement is atomic by
+// itself. Writes that cannot fail in a way a caller would handle, or that
+// avoid the failure in SQL (ON CONFLICT), should not use write inside a
+// transaction: every savepoint is a round trip and a subtransaction.
 func (s *Store) write(ctx context.Context, fn func(db *gorm.DB) error) error {
-	if s.inTx {
+	if s.inTx && s.dialect == Postgres {
 		return s.ctx(ctx).Transaction(fn)
 	}
 	return fn(s.ctx(ctx))

@@ -178,6 +178,14 @@ func checkCounts(t *testing.T, s directory.Store, p *population) {
 		{"total ignores offset", directory.ListQuery{Offset: 100, Limit: 5, WithTotal: true}, 0, total, false},
 		{"default page size", directory.ListQuery{}, len(people), 0, false},
 		{"page size clamped", directory.ListQuery{Limit: 5000}, len(people), 0, false},
+		// A page that ends the list tells the total by itself (a backend
+		// may skip counting); it must still be every match.
+		{"short first page", directory.ListQuery{Limit: 1000, WithTotal: true}, len(people), total, false},
+		{"short first page, filtered", directory.ListQuery{Filter: ops, Limit: 100, WithTotal: true}, 6 + fillerCount, 6 + fillerCount, false},
+		{"exactly full first page", directory.ListQuery{Limit: len(people), WithTotal: true}, len(people), total, false},
+		{"no match", directory.ListQuery{Filter: eq(directory.AttrUserName, "nobody@corp.example"), Limit: 10, WithTotal: true}, 0, 0, false},
+		{"last page past an offset", directory.ListQuery{Offset: len(people) - 2, Limit: 5, WithTotal: true}, 2, total, false},
+		{"last page past an offset, sorted", directory.ListQuery{SortBy: directory.AttrDisplayName, Descending: true, Offset: len(people) - 3, Limit: 3, WithTotal: true}, 3, total, false},
 	} {
 		page, err := s.FindAccounts(ctx(t), p.org.ID, tc.q)
 		noErr(t, tc.name, err)
@@ -191,6 +199,14 @@ func checkCounts(t *testing.T, s directory.Store, p *population) {
 	noErr(t, "FindAccounts(after, with total)", err)
 	if page.Total != total {
 		t.Errorf("total after a cursor = %d; want %d (every match)", page.Total, total)
+	}
+	// The last page after a cursor holds fewer rows than it ends with: the
+	// total still counts the matches before the cursor.
+	cursor = firstCursor(t, s, p.org.ID, directory.ListQuery{Limit: len(people) - 2})
+	page, err = s.FindAccounts(ctx(t), p.org.ID, directory.ListQuery{After: cursor, Limit: 5, WithTotal: true})
+	noErr(t, "FindAccounts(last page after a cursor, with total)", err)
+	if len(page.Accounts) != 2 || page.Total != total || page.NextCursor != "" {
+		t.Errorf("last page after a cursor: %d accounts, total %d, cursor %q; want 2, %d, none", len(page.Accounts), page.Total, page.NextCursor, total)
 	}
 	// Emails come back with the accounts that own them.
 	page, err = s.FindAccounts(ctx(t), p.org.ID, directory.ListQuery{Filter: eq(directory.AttrUserName, "dave@corp.example")})

@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Audit", testAudit},
 		{"Transactions", testTransactions},
 		{"TransactionRecoversFromConflict", testTransactionRecoversFromConflict},
+		{"ConflictingCreateWritesNothing", testConflictingCreateWritesNothing},
 		{"TextLimits", testTextLimits},
 		{"LargeMemberLists", testLargeMemberLists},
 		{"Ping", testPing},

@@ -77,3 +77,38 @@ func testTransactionRecoversFromConflict(t *testing.T, s directory.Store) {
 	_, err = s.AccountByUserName(ctx(t), org.ID, "after-the-errors")
 	noErr(t, "account written after handled errors", err)
 }
+
+// testConflictingCreateWritesNothing: a create that loses on userName
+// writes none of its emails either, outside a transaction or inside one,
+// which then carries on; a create that wins writes them all, in order.
+func testConflictingCreateWritesNothing(t *testing.T, s directory.Store) {
+	org := mustOrg(t, s, "acme")
+	first := directory.Account{OrgID: org.ID, UserName: "taken", Active: true, State: directory.StateNotInvited,
+		Emails: []directory.Email{{Type: "work", Value: "first@x.example", Primary: true}}}
+	noErr(t, "CreateAccount(first)", s.CreateAccount(ctx(t), &first))
+	rival := func() *directory.Account {
+		return &directory.Account{OrgID: org.ID, UserName: "TAKEN", Active: true, State: directory.StateNotInvited,
+			Emails: []directory.Email{{Type: "work", Value: "second@x.example"}, {Type: "home", Value: "third@x.example", Primary: true}}}
+	}
+	wantErr(t, "conflicting create", s.CreateAccount(ctx(t), rival()), directory.ErrConflict)
+	var after directory.Account
+	err := s.InTx(ctx(t), func(tx directory.Store) error {
+		wantErr(t, "conflicting create in tx", tx.CreateAccount(ctx(t), rival()), directory.ErrConflict)
+		after = directory.Account{OrgID: org.ID, UserName: "after", Active: true, State: directory.StateNotInvited,
+			Emails: []directory.Email{{Type: "work", Value: "a1@y.example"}, {Type: "other", Value: "a2@y.example", Primary: true}, {Value: "a3@y.example"}}}
+		return tx.CreateAccount(ctx(t), &after)
+	})
+	noErr(t, "InTx after a conflicting create", err)
+
+	page, err := s.FindAccounts(ctx(t), org.ID, directory.ListQuery{
+		Filter: directory.Compare{Attr: directory.AttrEmailValue, Op: directory.OpEw, Value: "@x.example"}, Limit: 10, WithTotal: true})
+	noErr(t, "FindAccounts(emails ew @x.example)", err)
+	if page.Total != 1 || len(page.Accounts) != 1 || page.Accounts[0].ID != first.ID || len(page.Accounts[0].Emails) != 1 {
+		t.Fatalf("accounts with an @x.example email = %+v (total %d); want only the first, with its one email", page.Accounts, page.Total)
+	}
+	got, err := s.Account(ctx(t), org.ID, after.ID)
+	noErr(t, "Account(after)", err)
+	if len(got.Emails) != 3 || got.Emails[0].Value != "a1@y.example" || !got.Emails[1].Primary || got.Emails[2].Value != "a3@y.example" {
+		t.Fatalf("emails of the account created after the conflict = %+v; want all three in order", got.Emails)
+	}
+}
