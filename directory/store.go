@@ -23,6 +23,7 @@ type Store interface {
 	AuditStore
 	InvitationStore
 	AttemptStore
+	SAMLStore
 	SessionStore
 }
 

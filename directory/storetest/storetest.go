@@ -66,6 +66,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"OutboxAndTemplates", testOutboxAndTemplates},
 		{"Attempts", testAttempts},
 		{"Sessions", testSessions},
+		{"SAMLSettings", testSAMLSettings},
+		{"SAMLRequests", testSAMLRequests},
+		{"SAMLAssertions", testSAMLAssertions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
