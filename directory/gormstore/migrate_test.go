@@ -12,6 +12,8 @@ import (
 var models = []any{
 	&organizationRow{}, &accountRow{}, &accountEmailRow{}, &groupRow{}, &groupMemberRow{},
 	&scimTokenRow{}, &scimClientRow{}, &adminRow{}, &adminTokenRow{}, &auditEventRow{},
+	&inviteRuleRow{}, &deliveryRow{}, &outboxRow{}, &templateRow{}, &attemptRow{}, &sessionRow{},
+	&samlSettingsRow{}, &samlRequestRow{}, &samlAssertionRow{},
 }
 
 func TestMigrations(t *testing.T) {
