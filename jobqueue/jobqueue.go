@@ -5,6 +5,28 @@
 // (Enqueue), so a job exists exactly when the state change that asked for
 // it commits: a crash can lose neither, and several server processes on
 // one PostgreSQL run each job once.
+//
+// # Writing a worker
+//
+// A worker is a river.Worker registered on the river.Workers given to New.
+// What it returns decides what happens next:
+//
+//   - nil: the job is done.
+//   - river.JobCancel(err): a permanent failure (an address that can never
+//     work, a record that is gone); the job is cancelled, never retried.
+//   - any other error, a panic, or running past JobTimeout: a temporary
+//     failure; the job is tried again with exponential backoff (River's
+//     default: attempt⁴ seconds plus jitter, so 1s, 16s, 81s, ...) until
+//     MaxAttempts, then discarded.
+//   - river.JobSnooze(d): try again after d without counting an attempt.
+//
+// job.Attempt is the 1-based number of the current try and job.MaxAttempts
+// the last one (job.Attempt >= job.MaxAttempts: no retry follows a
+// failure); job.Errors holds the errors of earlier tries. A job whose
+// process died is run again after RescueAfter, so a worker may run more
+// than once for one job and must be idempotent: check in the database
+// whether its effect already happened, in the same transaction that
+// records it.
 package jobqueue
 
 import (
@@ -20,6 +42,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/latchkeyhq/latchkey/directory"
 )
@@ -36,45 +59,82 @@ const (
 // Options configure a Queue.
 type Options struct {
 	Dialect Dialect
-	// DB is the store's database/sql handle (gormstore.Store.DB()).
+	// DB is the store's database/sql handle (gormstore.Store.DB()). On
+	// SQLite it is the only handle: River shares the store's single
+	// connection. On PostgreSQL jobs are inserted through it.
 	DB *sql.DB
 	// DatabaseURL is the postgres:// URL; workers on PostgreSQL use a
 	// small pgx pool of their own (River's pgx driver listens for new
-	// jobs instead of polling). Unused on SQLite.
+	// jobs instead of polling). Unused on SQLite and by insert-only queues.
 	DatabaseURL string
 	// Workers are the job kinds this process runs; nil makes an
-	// insert-only queue (command-line tools).
+	// insert-only queue (command-line tools): Start and Stop do nothing.
 	Workers *river.Workers
-	// MaxWorkers bounds the jobs run at once (default 10).
+	// MaxWorkers bounds the jobs run at once in the default queue
+	// (default 10). Ignored when Queues is set.
 	MaxWorkers int
-	// MaxAttempts is how often a failing job is tried, with River's
-	// exponential backoff between tries (default 10: the last retry comes
-	// about a day after the first failure).
+	// Queues are the named queues this process works and how many jobs
+	// each runs at once (default: river.QueueDefault with MaxWorkers).
+	Queues map[string]river.QueueConfig
+	// MaxAttempts is how often a failing job is tried (default 10), with
+	// RetryPolicy's backoff between tries: by default the last try comes
+	// about 4 hours after the first failure.
 	MaxAttempts int
-	// JobTimeout bounds one run (default 1 minute).
+	// RetryPolicy decides when a failed job is tried again (default
+	// River's exponential backoff, attempt⁴ seconds plus jitter).
+	RetryPolicy river.ClientRetryPolicy
+	// JobTimeout bounds one run: the worker's context is cancelled after
+	// it (default 1 minute).
 	JobTimeout time.Duration
 	// RescueAfter is when a job still "running" is taken for one whose
-	// process died and is run again (default 15 minutes; must exceed
+	// process died and is run again (default 15 minutes; must be at least
 	// JobTimeout).
 	RescueAfter time.Duration
+	// StopTimeout is how long a stop waits for running jobs before it
+	// cancels their contexts (default 30s). It applies to Stop and to the
+	// cancellation of the context given to Start.
+	StopTimeout time.Duration
 	// PollInterval is how often workers look for jobs where they cannot
-	// be notified (SQLite; default 1s).
+	// be notified (SQLite; default 1s). On PostgreSQL it is the fallback
+	// should a notification be lost.
 	PollInterval time.Duration
-	Logger       *slog.Logger
+	// FetchCooldown is the least time between two fetches of jobs
+	// (default 10ms). A fetch takes at most the free worker slots, so it
+	// bounds throughput: MaxWorkers jobs per FetchCooldown. River's own
+	// default, 100ms, caps 10 workers at 100 short jobs a second.
+	FetchCooldown time.Duration
+	Logger        *slog.Logger
 }
 
 // Queue inserts and runs jobs.
 type Queue struct {
-	insert func(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error
-	many   func(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) error
-	start  func(ctx context.Context) error
-	stop   func(ctx context.Context) error
-	close  func()
+	insert func(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	many   func(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	fast   func(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) (int, error)
+	// worker is the client that runs jobs; nil for an insert-only queue.
+	worker workerClient
+	// closePool releases the workers' own connections (PostgreSQL).
+	closePool func()
+}
+
+// workerClient is the part of a river.Client the Queue starts and stops;
+// the driver's transaction type makes the clients different types.
+type workerClient interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+	Stopped() <-chan struct{}
 }
 
 // New builds a queue; it runs nothing until Start.
 func New(ctx context.Context, opts Options) (*Queue, error) {
-	cfg := riverConfig(opts)
+	if opts.DB == nil {
+		return nil, errors.New("jobqueue: Options.DB is required")
+	}
+	cfg, err := riverConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	switch opts.Dialect {
 	case SQLite:
 		return newSQLite(opts.DB, cfg)
@@ -84,23 +144,31 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 	return nil, fmt.Errorf("jobqueue: unknown dialect %q", opts.Dialect)
 }
 
-func riverConfig(opts Options) *river.Config {
+func riverConfig(opts Options) (*river.Config, error) {
 	cfg := &river.Config{
 		Logger:               opts.Logger,
 		MaxAttempts:          orDefault(opts.MaxAttempts, 10),
+		RetryPolicy:          opts.RetryPolicy,
 		JobTimeout:           orDefault(opts.JobTimeout, time.Minute),
 		RescueStuckJobsAfter: orDefault(opts.RescueAfter, 15*time.Minute),
+		SoftStopTimeout:      orDefault(opts.StopTimeout, 30*time.Second),
 		FetchPollInterval:    orDefault(opts.PollInterval, time.Second),
 	}
-	cfg.FetchCooldown = min(100*time.Millisecond, cfg.FetchPollInterval)
+	if cfg.RescueStuckJobsAfter < cfg.JobTimeout {
+		return nil, fmt.Errorf("jobqueue: RescueAfter (%s) must be at least JobTimeout (%s)", cfg.RescueStuckJobsAfter, cfg.JobTimeout)
+	}
+	cfg.FetchCooldown = min(orDefault(opts.FetchCooldown, 10*time.Millisecond), cfg.FetchPollInterval)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Workers != nil {
 		cfg.Workers = opts.Workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: orDefault(opts.MaxWorkers, 10)}}
+		cfg.Queues = opts.Queues
+		if len(cfg.Queues) == 0 {
+			cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: orDefault(opts.MaxWorkers, 10)}}
+		}
 	}
-	return cfg
+	return cfg, nil
 }
 
 func orDefault[T int | time.Duration](v, def T) T {
@@ -110,22 +178,36 @@ func orDefault[T int | time.Duration](v, def T) T {
 	return v
 }
 
-// newSQLite runs River on the store's own single connection: River's SQLite
-// driver works through database/sql, and sharing the connection keeps
-// SQLite's one writer at a time without SQLITE_BUSY between the two.
+// newSQLite runs River on the store's own single connection. River's
+// SQLite driver works through database/sql, so River's queries simply
+// wait their turn for the connection like any store call, and SQLite's one
+// writer at a time never meets SQLITE_BUSY (a second handle would: River's
+// fetches would wait on the store's BEGIN IMMEDIATE transactions, and fail
+// after the busy timeout). No River call holds the connection while it
+// waits for another, so River and the store cannot deadlock; the store's
+// own rule stands: inside InTx use only tx. The price: a long transaction
+// (in a request or a worker) delays job fetching too. Enqueue does not
+// depend on this: it always inserts through the caller's *sql.Tx.
 func newSQLite(db *sql.DB, cfg *river.Config) (*Queue, error) {
 	client, err := river.NewClient(riversqlite.New(db), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("jobqueue: %w", err)
 	}
 	q := sqlQueue(client)
-	q.start, q.stop, q.close = client.Start, client.Stop, func() {}
+	if cfg.Workers != nil {
+		q.worker = client
+	}
 	return q, nil
 }
 
 // newPostgres inserts through database/sql (the store's transaction) and
-// works through pgx (LISTEN/NOTIFY, a pool of its own sized for the
-// workers). Both clients speak to the same tables.
+// works through pgx (LISTEN/NOTIFY, a pool of its own sized for River's
+// housekeeping). Both clients speak to the same tables.
+//
+// The workers' pool is not the store's: the store's database/sql handle
+// keeps idle connections checked out of its pgx pool, so River acquiring
+// from that pool could wait forever after a burst of requests; and a pool
+// of its own keeps request load and job load from starving each other.
 func newPostgres(ctx context.Context, opts Options, cfg *river.Config) (*Queue, error) {
 	inserter, err := river.NewClient(riverdatabasesql.New(opts.DB), &river.Config{
 		Logger: cfg.Logger, MaxAttempts: cfg.MaxAttempts,
@@ -134,16 +216,19 @@ func newPostgres(ctx context.Context, opts Options, cfg *river.Config) (*Queue, 
 		return nil, fmt.Errorf("jobqueue: %w", err)
 	}
 	q := sqlQueue(inserter)
-	noop := func(context.Context) error { return nil }
-	q.start, q.stop, q.close = noop, noop, func() {}
-	if opts.Workers == nil {
+	if cfg.Workers == nil {
 		return q, nil
 	}
 	poolCfg, err := pgxpool.ParseConfig(opts.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("jobqueue: database URL: %w", err)
 	}
-	poolCfg.MaxConns = int32(orDefault(opts.MaxWorkers, 10)) + 4 // workers' own queries go through the store
+	// River's own queries (fetch, completion, leadership, maintenance,
+	// one LISTEN connection); the workers' queries go through the store.
+	poolCfg.MaxConns = int32(6 + len(cfg.Queues))
+	if poolCfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		poolCfg.ConnConfig.RuntimeParams["application_name"] = "latchkey-jobs"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
 	if err != nil {
 		return nil, fmt.Errorf("jobqueue: %w", err)
@@ -153,21 +238,12 @@ func newPostgres(ctx context.Context, opts Options, cfg *river.Config) (*Queue, 
 		pool.Close()
 		return nil, fmt.Errorf("jobqueue: %w", err)
 	}
-	q.start, q.stop, q.close = worker.Start, worker.Stop, pool.Close
+	q.worker, q.closePool = worker, pool.Close
 	return q, nil
 }
 
 func sqlQueue(c *river.Client[*sql.Tx]) *Queue {
-	return &Queue{
-		insert: func(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
-			_, err := c.InsertTx(ctx, tx, args, opts)
-			return err
-		},
-		many: func(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) error {
-			_, err := c.InsertManyFastTx(ctx, tx, params)
-			return err
-		},
-	}
+	return &Queue{insert: c.InsertTx, many: c.InsertManyTx, fast: c.InsertManyFastTx}
 }
 
 // ErrNoTransaction is Enqueue outside a transaction: a job must commit with
@@ -185,41 +261,123 @@ func sqlTxOf(tx directory.Store) (*sql.Tx, error) {
 	return t.SQLTx(), nil
 }
 
-// Enqueue inserts a job in tx's transaction. With unique options an
+// Enqueue inserts a job in tx's transaction (tx is the store InTx hands
+// to its callback): if the transaction rolls back, the job is gone; once
+// it commits, the job runs. With opts.UniqueOpts (for example ByArgs) an
 // identical job not yet finished makes this a no-op.
 func (q *Queue) Enqueue(ctx context.Context, tx directory.Store, args river.JobArgs, opts *river.InsertOpts) error {
 	sqlTx, err := sqlTxOf(tx)
 	if err != nil {
 		return err
 	}
-	if err := q.insert(ctx, sqlTx, args, opts); err != nil {
+	if _, err := q.insert(ctx, sqlTx, args, opts); err != nil {
 		return fmt.Errorf("jobqueue: enqueue %s: %w", args.Kind(), err)
 	}
 	return nil
 }
 
-// EnqueueMany inserts many jobs in tx's transaction in one statement
-// (uniqueness is not checked: use it for jobs that are distinct anyway).
-func (q *Queue) EnqueueMany(ctx context.Context, tx directory.Store, params []river.InsertManyParams) error {
+// manyBatch bounds one insert statement of EnqueueMany.
+const manyBatch = 10_000
+
+// EnqueueMany inserts many jobs in tx's transaction, in batches, and
+// reports how many it inserted: unique jobs (UniqueOpts in a job's
+// InsertOpts or its args' InsertOpts) that duplicate a job not yet
+// finished are skipped and not counted. Batches without unique jobs take
+// River's fast path (COPY-like bulk insert).
+func (q *Queue) EnqueueMany(ctx context.Context, tx directory.Store, params []river.InsertManyParams) (int, error) {
 	if len(params) == 0 {
-		return nil
+		return 0, nil
 	}
 	sqlTx, err := sqlTxOf(tx)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if err := q.many(ctx, sqlTx, params); err != nil {
-		return fmt.Errorf("jobqueue: enqueue %d jobs: %w", len(params), err)
+	inserted := 0
+	for start := 0; start < len(params); start += manyBatch {
+		batch := params[start:min(start+manyBatch, len(params))]
+		n, err := q.insertBatch(ctx, sqlTx, batch)
+		if err != nil {
+			return inserted, fmt.Errorf("jobqueue: enqueue %d jobs: %w", len(params), err)
+		}
+		inserted += n
+	}
+	return inserted, nil
+}
+
+func (q *Queue) insertBatch(ctx context.Context, tx *sql.Tx, batch []river.InsertManyParams) (int, error) {
+	if !anyUnique(batch) {
+		return q.fast(ctx, tx, batch)
+	}
+	res, err := q.many(ctx, tx, batch)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range res {
+		if !r.UniqueSkippedAsDuplicate {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func anyUnique(params []river.InsertManyParams) bool {
+	for _, p := range params {
+		if p.InsertOpts != nil && !zeroUnique(p.InsertOpts.UniqueOpts) {
+			return true
+		}
+		if a, ok := p.Args.(river.JobArgsWithInsertOpts); ok && !zeroUnique(a.InsertOpts().UniqueOpts) {
+			return true
+		}
+	}
+	return false
+}
+
+func zeroUnique(u river.UniqueOpts) bool {
+	return !u.ByArgs && u.ByPeriod == 0 && !u.ByQueue && u.ByState == nil && !u.ExcludeKind
+}
+
+// Start runs the workers until Stop, or until ctx is cancelled, which
+// stops them the same way Stop does (running jobs get StopTimeout to
+// finish). An insert-only queue does nothing.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.worker == nil {
+		return nil
+	}
+	if err := q.worker.Start(ctx); err != nil {
+		return fmt.Errorf("jobqueue: start: %w", err)
 	}
 	return nil
 }
 
-// Start runs the workers until Stop; an insert-only queue does nothing.
-func (q *Queue) Start(ctx context.Context) error { return q.start(ctx) }
-
-// Stop lets running jobs finish (until ctx ends) and stops the workers.
+// Stop stops fetching jobs and waits for running ones to finish; after
+// StopTimeout, running jobs' contexts are cancelled. When ctx ends first,
+// Stop cancels them at once, waits a few seconds more for the workers to
+// return, and reports ctx's error. Every goroutine of the queue has ended
+// when Stop returns nil or ctx's error alone.
 func (q *Queue) Stop(ctx context.Context) error {
-	err := q.stop(ctx)
-	q.close()
-	return err
+	if q.worker == nil {
+		return nil
+	}
+	err := q.worker.Stop(ctx)
+	stopped := err == nil
+	if !stopped && ctx.Err() != nil {
+		// Out of patience: cancel running jobs, give them a moment.
+		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		stopped = q.worker.StopAndCancel(hard) == nil
+	}
+	if q.closePool != nil {
+		if stopped {
+			q.closePool()
+		} else {
+			// Closing waits for connections in use: not while River
+			// still holds some.
+			go func() { <-q.worker.Stopped(); q.closePool() }()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("jobqueue: stop: %w", err)
+	}
+	return nil
 }
