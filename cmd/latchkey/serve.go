@@ -69,7 +69,7 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	workers := river.NewWorkers()
 	claim.AddWorkers(workers, store, inviter, postman, claim.NewMetrics(registry))
 	runner, err := jobqueue.New(ctx, jobqueue.Options{Dialect: jobqueue.Dialect(store.Dialect()), DB: store.DB(),
-		DatabaseURL: cfg.DatabaseDSN, Workers: workers, MaxWorkers: cfg.JobWorkers, Logger: log})
+		DatabaseURL: cfg.DatabaseDSN, Workers: workers, MaxWorkers: cfg.JobWorkers, StopTimeout: cfg.ShutdownTimeout, Logger: log})
 	if err != nil {
 		return err
 	}
