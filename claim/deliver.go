@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -49,6 +50,10 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return err
 	}
 	msg, err := w.render(ctx, a, link, args)
+	var unread templateUnread
+	if errors.As(err, &unread) {
+		return unread.err // the database, not the template: try again
+	}
 	if err != nil {
 		return w.failed(ctx, a, args, err, true)
 	}
@@ -57,6 +62,10 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return w.failed(ctx, a, args, err, mailer.IsPermanent(err) || lastTry)
 	}
 	w.Metrics.delivery(args.Message, "sent")
+	// The message is out: record it even when the job's time ran out
+	// meanwhile (a busy database), or the retry would send it again.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	recorded, err := w.Store.MarkDelivered(ctx, directory.Delivery{OrgID: a.OrgID, AccountID: a.ID,
 		Generation: args.Generation, Kind: args.Message, Recipient: msg.To.Address})
 	if err != nil || !recorded {
@@ -65,6 +74,9 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	return appendAudit(ctx, w.Store, directory.Actor{Type: directory.ActorSystem}, a, deliveryAction(args.Message),
 		map[string]any{"generation": args.Generation, "message": args.Message})
 }
+
+// recordTimeout bounds recording a delivery after the message was sent.
+const recordTimeout = 30 * time.Second
 
 func deliveryAction(message string) string {
 	if strings.HasPrefix(message, "reminder") {
@@ -94,6 +106,13 @@ func (w *DeliverWorker) failed(ctx context.Context, a directory.Account, args De
 	return river.JobCancel(cause)
 }
 
+// templateUnread is render failing to read the organization or its
+// template (a busy or unreachable database): temporary, unlike a template
+// that does not compile or render, which no retry can mend.
+type templateUnread struct{ err error }
+
+func (e templateUnread) Error() string { return e.err.Error() }
+
 // render fills the organization's template (or the default) for the
 // message.
 func (w *DeliverWorker) render(ctx context.Context, a directory.Account, link string, args DeliverArgs) (mailer.Message, error) {
@@ -103,7 +122,7 @@ func (w *DeliverWorker) render(ctx context.Context, a directory.Account, link st
 	}
 	org, err := w.Store.Organization(ctx, a.OrgID)
 	if err != nil {
-		return mailer.Message{}, err
+		return mailer.Message{}, templateUnread{err}
 	}
 	var tpl mailer.Template
 	custom, err := w.Store.MessageTemplate(ctx, a.OrgID, string(kind))
@@ -111,9 +130,9 @@ func (w *DeliverWorker) render(ctx context.Context, a directory.Account, link st
 	case err == nil:
 		tpl = mailer.Template{Subject: custom.Subject, Text: custom.Text, HTML: custom.HTML}
 	case !errors.Is(err, directory.ErrNotFound):
-		return mailer.Message{}, err
+		return mailer.Message{}, templateUnread{err}
 	}
-	compiled, err := mailer.Compile(kind, tpl)
+	compiled, err := compileTemplate(kind, tpl)
 	if err != nil {
 		return mailer.Message{}, fmt.Errorf("the organization's %s template: %w", kind, err)
 	}

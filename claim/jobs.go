@@ -72,4 +72,5 @@ func AddWorkers(workers *river.Workers, store directory.Store, inviter *Inviter,
 	river.AddWorker(workers, &DeliverWorker{Store: store, Inviter: inviter, Postman: postman, Metrics: metrics})
 	river.AddWorker(workers, &StartDateWorker{Store: store, Inviter: inviter})
 	river.AddWorker(workers, &BackfillWorker{Store: store, Inviter: inviter})
+	river.AddWorker(workers, &BackfillBatchWorker{Store: store, Inviter: inviter})
 }

@@ -51,15 +51,18 @@ func (v *Inviter) inviteByPolicy(ctx context.Context, tx directory.Store, a *dir
 	return v.invited(ctx, tx, directory.Actor{Type: directory.ActorSystem, Name: "invite rules"}, *a, why, note)
 }
 
-// BackfillPage is how many accounts one back-fill step handles in one
+// BackfillPage is how many accounts one back-fill step looks at in one
 // transaction.
 const BackfillPage = 500
 
 // BackfillWorker applies a new (or changed) invite rule to the accounts
 // already present: Workplace's rules "keep catching uninvited accounts".
-// Each step handles one page in one transaction and enqueues the next
-// step in it, so a crash resumes where it stopped and never invites
-// twice.
+// Each step reads one page of matching accounts and, in one transaction,
+// enqueues a BackfillBatchArgs job for every BackfillBatch of them and
+// the next step, so a crash resumes where it stopped. The batches invite
+// (each in its own transaction, re-checking every account), so a large
+// back-fill runs on several workers at once instead of one page after
+// the other.
 type BackfillWorker struct {
 	river.WorkerDefaults[BackfillArgs]
 	Store   directory.Store
@@ -74,30 +77,45 @@ func (w *BackfillWorker) Work(ctx context.Context, job *river.Job[BackfillArgs])
 	})
 }
 
-func (v *Inviter) backfillStep(ctx context.Context, tx directory.Store, args BackfillArgs) error {
-	rules, err := tx.InviteRules(ctx, args.OrgID)
+// backfillRule finds the rule a back-fill applies, its position and its
+// filter; ok is false when there is nothing to do (the rule was deleted,
+// says never, or its filter no longer parses).
+func backfillRule(ctx context.Context, tx directory.Store, orgID, ruleID string) (rules []directory.InviteRule, idx int, f directory.Filter, ok bool, err error) {
+	rules, err = tx.InviteRules(ctx, orgID)
 	if err != nil {
-		return err
+		return nil, 0, nil, false, err
 	}
-	idx := -1
+	idx = -1
 	for i := range rules {
-		if rules[i].ID == args.RuleID {
+		if rules[i].ID == ruleID {
 			idx = i
 		}
 	}
 	if idx < 0 || rules[idx].Action == directory.NeverInvite {
-		return nil // deleted since, or nothing to do
+		return nil, 0, nil, false, nil // deleted since, or nothing to do
 	}
-	rule := rules[idx]
-	f, err := ParseRuleFilter(rule.Filter)
+	f, err = ParseRuleFilter(rules[idx].Filter)
 	if err != nil {
-		return nil
+		return nil, 0, nil, false, nil
+	}
+	return rules, idx, f, true, nil
+}
+
+// stillToInvite is the filter of a back-fill: the rule's, on accounts not
+// invited yet and active.
+func stillToInvite(f directory.Filter) directory.And {
+	return directory.And{f,
+		directory.Compare{Attr: directory.AttrState, Op: directory.OpEq, Value: string(directory.StateNotInvited)},
+		directory.Compare{Attr: directory.AttrActive, Op: directory.OpEq, Value: true}}
+}
+
+func (v *Inviter) backfillStep(ctx context.Context, tx directory.Store, args BackfillArgs) error {
+	_, _, f, ok, err := backfillRule(ctx, tx, args.OrgID, args.RuleID)
+	if err != nil || !ok {
+		return err
 	}
 	page, err := tx.FindAccounts(ctx, args.OrgID, directory.ListQuery{
-		Filter: directory.And{f,
-			directory.Compare{Attr: directory.AttrState, Op: directory.OpEq, Value: string(directory.StateNotInvited)},
-			directory.Compare{Attr: directory.AttrActive, Op: directory.OpEq, Value: true}},
-		After: args.After, Limit: BackfillPage,
+		Filter: stillToInvite(f), After: args.After, Limit: BackfillPage,
 	})
 	if err != nil {
 		return err
@@ -106,37 +124,20 @@ func (v *Inviter) backfillStep(ctx context.Context, tx directory.Store, args Bac
 	for i, a := range page.Accounts {
 		ids[i] = a.ID
 	}
-	// An earlier rule that matches decides instead (it may say never).
-	decided := map[string]bool{}
-	for _, earlier := range rules[:idx] {
-		for _, chunk := range chunkIDs(ids, 100) {
-			m, err := matches(ctx, tx, earlier, args.OrgID, chunk)
-			if err != nil {
-				return err
-			}
-			for id := range m {
-				decided[id] = true
-			}
-		}
-	}
-	org, err := tx.Organization(ctx, args.OrgID)
-	if err != nil {
-		return err
-	}
-	why := map[string]any{"reason": "rule", "rule_id": rule.ID, "rule": rule.Name, "backfill": true}
-	for _, a := range page.Accounts {
-		if decided[a.ID] {
-			continue
-		}
-		if err := v.backfillOne(ctx, tx, org, rule, a, why); err != nil {
+	jobs := &jobBatch{}
+	for _, chunk := range chunkIDs(ids, BackfillBatch) {
+		batch := BackfillBatchArgs{OrgID: args.OrgID, RuleID: args.RuleID, Run: args.Run, AccountIDs: chunk}
+		if err := jobs.Enqueue(ctx, tx, batch, uniqueByArgs(timeZero)); err != nil {
 			return err
 		}
 	}
-	if page.NextCursor == "" {
-		return nil
+	if page.NextCursor != "" {
+		next := BackfillArgs{OrgID: args.OrgID, RuleID: args.RuleID, After: page.NextCursor, Run: args.Run}
+		if err := jobs.Enqueue(ctx, tx, next, uniqueByArgs(timeZero)); err != nil {
+			return err
+		}
 	}
-	next := BackfillArgs{OrgID: args.OrgID, RuleID: args.RuleID, After: page.NextCursor, Run: args.Run}
-	return v.jobs.Enqueue(ctx, tx, next, uniqueByArgs(timeZero))
+	return jobs.flush(ctx, tx, v.jobs)
 }
 
 func (v *Inviter) backfillOne(ctx context.Context, tx directory.Store, org directory.Organization, rule directory.InviteRule, a directory.Account, why map[string]any) error {

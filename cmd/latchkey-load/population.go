@@ -35,7 +35,14 @@ func personName(i int) (given, family string) {
 
 // seedUserBody is seeded user i as an Entra ID create request would carry
 // it (research/idp-clients.md E-U1, without the parts the server drops).
-func seedUserBody(i int) map[string]any {
+func seedUserBody(i int) map[string]any { return seedUserBodyIn(i, "") }
+
+// seedUserBodyIn is seedUserBody with every user in one department
+// ("" keeps the default spread over "Department 00" to "Department 49").
+func seedUserBodyIn(i int, department string) map[string]any {
+	if department == "" {
+		department = fmt.Sprintf("Department %02d", i%50)
+	}
 	given, family := personName(i)
 	name := seedUserName(i)
 	return map[string]any{
@@ -48,7 +55,7 @@ func seedUserBody(i int) map[string]any {
 		"emails":      []any{map[string]any{"primary": true, "type": "work", "value": name}},
 		"title":       titles[i%len(titles)],
 		enterpriseURN: map[string]any{
-			"department":     fmt.Sprintf("Department %02d", i%50),
+			"department":     department,
 			"employeeNumber": fmt.Sprintf("%07d", i),
 		},
 	}
@@ -73,8 +80,11 @@ func storedResource(body map[string]any) json.RawMessage {
 
 // seedAccount is seeded user i as the server would build it from
 // seedUserBody: the same columns, the same stored document.
-func seedAccount(orgID string, i int) directory.Account {
-	body := seedUserBody(i)
+func seedAccount(orgID string, i int) directory.Account { return seedAccountIn(orgID, i, "") }
+
+// seedAccountIn is seedAccount in the given department (see seedUserBodyIn).
+func seedAccountIn(orgID string, i int, department string) directory.Account {
+	body := seedUserBodyIn(i, department)
 	given, family := personName(i)
 	ent := body[enterpriseURN].(map[string]any)
 	return directory.Account{

@@ -46,6 +46,7 @@ func commands() []command {
 		{"seed", "fill a migrated database with N users and M groups", runSeed},
 		{"run", "drive one SCIM scenario at a server on this machine", runLoad},
 		{"bench", "the whole measurement: fresh database, seed, serve, scenarios, pgbench, report", runBench},
+		{"invite", "the invitation target: seed, serve with SMTP to a local sink, add a rule, watch the backlog drain", runInvite},
 	}
 }
 

@@ -26,6 +26,9 @@ type seedOptions struct {
 	membersPerGroup int
 	workers, batch  int
 	mode            string // auto, store or copy
+	// department puts every user in one department (the invite
+	// benchmark's rule matches it); "" spreads them over 50.
+	department string
 }
 
 type seedResult struct {
@@ -110,6 +113,7 @@ func runSeed(ctx context.Context, env *cli, args []string) error {
 	fs.IntVar(&o.workers, "workers", 3, "parallel writers (PostgreSQL; SQLite always uses one)")
 	fs.IntVar(&o.batch, "batch", 0, "users per transaction (default 50 through the store, 1,000 with COPY)")
 	fs.StringVar(&o.mode, "mode", "auto", "store (through gormstore), copy (PostgreSQL COPY) or auto (copy on PostgreSQL)")
+	fs.StringVar(&o.department, "department", "", "put every user in this department (default: Department 00 to Department 49)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -162,9 +166,9 @@ func seed(ctx context.Context, env *cli, o seedOptions) (seedResult, error) {
 
 	res := seedResult{Mode: o.mode, Users: o.users}
 	memberIDs := make([]string, min(o.users, o.groups*o.membersPerGroup))
-	write := storeWriter(store, org.ID, memberIDs)
+	write := storeWriter(store, org.ID, o.department, memberIDs)
 	if o.mode == "copy" {
-		cw, err := newCopyWriter(ctx, o.databaseURL, o.workers, org.ID, memberIDs)
+		cw, err := newCopyWriter(ctx, o.databaseURL, o.workers, org.ID, o.department, memberIDs)
 		if err != nil {
 			return res, err
 		}
@@ -206,11 +210,11 @@ func seed(ctx context.Context, env *cli, o seedOptions) (seedResult, error) {
 
 // storeWriter writes users [from, to) through the real store in one
 // transaction, remembering the ids that groups will need.
-func storeWriter(store *gormstore.Store, orgID string, memberIDs []string) func(ctx context.Context, from, to int) error {
+func storeWriter(store *gormstore.Store, orgID, department string, memberIDs []string) func(ctx context.Context, from, to int) error {
 	return func(ctx context.Context, from, to int) error {
 		return store.InTx(ctx, func(tx directory.Store) error {
 			for i := from; i < to; i++ {
-				a := seedAccount(orgID, i)
+				a := seedAccountIn(orgID, i, department)
 				if err := tx.CreateAccount(ctx, &a); err != nil {
 					return fmt.Errorf("user %d: %w", i, err)
 				}

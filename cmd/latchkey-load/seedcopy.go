@@ -17,9 +17,10 @@ import (
 // would insert. Keep accountColumns and accountCopyRow in step with
 // migrations/postgres and gormstore's fromAccount / emailRows.
 type copyWriter struct {
-	pool      *pgxpool.Pool
-	orgID     string
-	memberIDs []string
+	pool       *pgxpool.Pool
+	orgID      string
+	department string
+	memberIDs  []string
 }
 
 var accountColumns = []string{
@@ -35,7 +36,7 @@ var accountColumns = []string{
 
 var emailColumns = []string{"org_id", "account_id", "position", "type", "value", "value_lower", "is_primary"}
 
-func newCopyWriter(ctx context.Context, url string, workers int, orgID string, memberIDs []string) (*copyWriter, error) {
+func newCopyWriter(ctx context.Context, url string, workers int, orgID, department string, memberIDs []string) (*copyWriter, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, err
@@ -45,7 +46,7 @@ func newCopyWriter(ctx context.Context, url string, workers int, orgID string, m
 	if err != nil {
 		return nil, err
 	}
-	return &copyWriter{pool: pool, orgID: orgID, memberIDs: memberIDs}, nil
+	return &copyWriter{pool: pool, orgID: orgID, department: department, memberIDs: memberIDs}, nil
 }
 
 func (w *copyWriter) close() { w.pool.Close() }
@@ -56,7 +57,7 @@ func (w *copyWriter) write(ctx context.Context, from, to int) error {
 	var emails [][]any
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for i := from; i < to; i++ {
-		a := seedAccount(w.orgID, i)
+		a := seedAccountIn(w.orgID, i, w.department)
 		id, err := uuid.NewV7() // the store's id scheme: time-ordered UUIDv7
 		if err != nil {
 			return err

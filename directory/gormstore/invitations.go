@@ -117,7 +117,9 @@ func (s *Store) MarkDelivered(ctx context.Context, d directory.Delivery) (bool, 
 			return res.Error
 		}
 		added = res.RowsAffected
-		return tx.Model(&accountRow{}).Where("org_id = ? AND id = ?", d.OrgID, d.AccountID).
+		// Only when there is an error to clear: an UPDATE that changes
+		// nothing still rewrites the row and every index on PostgreSQL.
+		return tx.Model(&accountRow{}).Where("org_id = ? AND id = ? AND last_delivery_error <> ''", d.OrgID, d.AccountID).
 			Update("last_delivery_error", "").Error
 	})
 	if err != nil {
