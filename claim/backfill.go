@@ -54,12 +54,8 @@ func (v *Inviter) backfillBatch(ctx context.Context, tx directory.Store, args Ba
 	rule := rules[idx]
 	var accounts []directory.Account
 	for _, chunk := range chunkIDs(args.AccountIDs, BackfillBatch) {
-		byID := make(directory.Or, 0, len(chunk))
-		for _, id := range chunk {
-			byID = append(byID, directory.Compare{Attr: directory.AttrID, Op: directory.OpEq, Value: id})
-		}
 		page, err := tx.FindAccounts(ctx, args.OrgID, directory.ListQuery{
-			Filter: append(stillToInvite(f), byID), Limit: len(chunk),
+			Filter: append(stillToInvite(f), oneOf(chunk)), Limit: len(chunk),
 		})
 		if err != nil {
 			return err

@@ -1,6 +1,10 @@
 package claim
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics count what the delivery worker does. Register them on the
 // server's registry (there are no global metrics).
@@ -24,9 +28,9 @@ func (m *Metrics) delivery(message, outcome string) {
 	}
 	kind := "invitation"
 	switch {
-	case len(message) >= 8 && message[:8] == "reminder":
+	case strings.HasPrefix(message, "reminder"):
 		kind = "reminder"
-	case len(message) >= 6 && message[:6] == "resend":
+	case strings.HasPrefix(message, "resend"):
 		kind = "resend"
 	}
 	m.deliveries.WithLabelValues(kind, outcome).Inc()

@@ -101,11 +101,7 @@ func matches(ctx context.Context, tx directory.Store, rule directory.InviteRule,
 	if err != nil {
 		return nil, nil
 	}
-	byID := make(directory.Or, 0, len(ids))
-	for _, id := range ids {
-		byID = append(byID, directory.Compare{Attr: directory.AttrID, Op: directory.OpEq, Value: id})
-	}
-	page, err := tx.FindAccounts(ctx, orgID, directory.ListQuery{Filter: directory.And{f, byID}, Limit: len(ids)})
+	page, err := tx.FindAccounts(ctx, orgID, directory.ListQuery{Filter: directory.And{f, oneOf(ids)}, Limit: len(ids)})
 	if errors.Is(err, directory.ErrInvalid) {
 		return nil, nil
 	}
@@ -117,4 +113,13 @@ func matches(ctx context.Context, tx directory.Store, rule directory.InviteRule,
 		out[a.ID] = true
 	}
 	return out, nil
+}
+
+// oneOf matches the accounts with these ids.
+func oneOf(ids []string) directory.Or {
+	byID := make(directory.Or, 0, len(ids))
+	for _, id := range ids {
+		byID = append(byID, directory.Compare{Attr: directory.AttrID, Op: directory.OpEq, Value: id})
+	}
+	return byID
 }
