@@ -31,7 +31,7 @@ func (v *Inviter) Invite(ctx context.Context, tx directory.Store, actor director
 	if needsCode(*a) {
 		v.issueCode(a, now)
 	}
-	if err := tx.UpdateAccount(ctx, a); err != nil {
+	if err := tx.UpdateInvitation(ctx, a); err != nil {
 		return err
 	}
 	return v.invited(ctx, tx, actor, *a, map[string]any{"reason": "explicit"}, note)
@@ -52,7 +52,7 @@ func (v *Inviter) Remind(ctx context.Context, tx directory.Store, actor director
 		a.InviteGeneration++
 		expires := now.Add(v.linkTTL)
 		a.InviteExpiresAt = &expires
-		if err := tx.UpdateAccount(ctx, a); err != nil {
+		if err := tx.UpdateInvitation(ctx, a); err != nil {
 			return err
 		}
 	}
@@ -71,7 +71,7 @@ func (v *Inviter) IssueCode(ctx context.Context, tx directory.Store, actor direc
 		return "", fmt.Errorf("%w: only active accounts that are not claimed can get an access code", directory.ErrConflict)
 	}
 	v.issueCode(a, v.timestamp())
-	if err := tx.UpdateAccount(ctx, a); err != nil {
+	if err := tx.UpdateInvitation(ctx, a); err != nil {
 		return "", err
 	}
 	if err := appendAudit(ctx, tx, actor, *a, "access_code.issue", map[string]any{"generation": a.AccessCodeGeneration}); err != nil {
@@ -87,7 +87,7 @@ func (v *Inviter) CancelCode(ctx context.Context, tx directory.Store, actor dire
 	if !clearCode(a) {
 		return nil
 	}
-	if err := tx.UpdateAccount(ctx, a); err != nil {
+	if err := tx.UpdateInvitation(ctx, a); err != nil {
 		return err
 	}
 	return appendAudit(ctx, tx, actor, *a, "access_code.cancel", map[string]any{"generation": generation})

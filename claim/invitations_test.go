@@ -413,3 +413,19 @@ func TestInviteIsIdempotent(t *testing.T) {
 		}
 	})
 }
+
+// TestInvitedOnCreate: an IdP that creates a user with invited=true in
+// Latchkey's extension invites at once, with no rule or setting.
+func TestInvitedOnCreate(t *testing.T) {
+	eachBackend(t, envOptions{}, func(t *testing.T, e *env) {
+		lk := map[string]any{"invited": true}
+		ada := e.user("ada@acme.example", "ada@acme.example", "Sales", map[string]any{"urn:ietf:params:scim:schemas:extension:latchkey:2.0:User": lk})
+		if ada.State != directory.StateInvited || ada.InviteGeneration == 0 {
+			t.Fatalf("created with invited=true: state %s, generation %d", ada.State, ada.InviteGeneration)
+		}
+		msgs := e.smtp.Wait(1)
+		if linkIn(t, msgs[0]) == "" {
+			t.Fatal("the invitation carries no claim link")
+		}
+	})
+}

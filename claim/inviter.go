@@ -169,6 +169,7 @@ func (v *Inviter) BeforeWrite(_ context.Context, _ directory.Store, _ directory.
 // invitation.
 func (v *Inviter) AfterWrite(ctx context.Context, tx directory.Store, actor directory.Actor, prev, next *directory.Account) error {
 	now := v.timestamp()
+	stored := invitationFields(*next)
 	if prev != nil && prev.Active && !next.Active {
 		if err := endSessions(ctx, tx, actor, *next); err != nil {
 			return err
@@ -200,23 +201,31 @@ func (v *Inviter) AfterWrite(ctx context.Context, tx directory.Store, actor dire
 	if needsCode(*next) && next.AccessCodeHash == "" {
 		v.issueCode(next, now)
 	}
-	if err := v.saveIfChanged(ctx, tx, prev, next); err != nil {
+	if err := v.saveIfChanged(ctx, tx, stored, next); err != nil {
 		return err
 	}
 	return v.invited(ctx, tx, actor, *next, why, note)
 }
 
-// saveIfChanged writes next again when AfterWrite changed its invitation.
-func (v *Inviter) saveIfChanged(ctx context.Context, tx directory.Store, _ *directory.Account, next *directory.Account) error {
-	stored, err := tx.Account(ctx, next.OrgID, next.ID)
-	if err != nil {
-		return err
-	}
-	if stored.State == next.State && stored.InviteGeneration == next.InviteGeneration && stored.AccessCodeHash == next.AccessCodeHash {
+// invitationOf is what an invitation changes of an account: AfterWrite
+// compares it before and after to know whether to write again.
+type invitationOf struct {
+	state      directory.State
+	generation int64
+	codeHash   string
+}
+
+func invitationFields(a directory.Account) invitationOf {
+	return invitationOf{a.State, a.InviteGeneration, a.AccessCodeHash}
+}
+
+// saveIfChanged writes next's invitation fields again when AfterWrite
+// changed them; next is as stored, so its version is current.
+func (v *Inviter) saveIfChanged(ctx context.Context, tx directory.Store, stored invitationOf, next *directory.Account) error {
+	if invitationFields(*next) == stored {
 		return nil
 	}
-	next.Version = stored.Version
-	return tx.UpdateAccount(ctx, next)
+	return tx.UpdateInvitation(ctx, next)
 }
 
 // invited records a new invitation and enqueues what it sends: the

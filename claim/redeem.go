@@ -110,7 +110,7 @@ func (v *Inviter) Complete(ctx context.Context, tx directory.Store, actor direct
 	a.ClaimedAt = &now
 	a.InviteGeneration++
 	clearCode(a)
-	if err := tx.UpdateAccount(ctx, a); err != nil {
+	if err := tx.UpdateInvitation(ctx, a); err != nil {
 		return fmt.Errorf("claim: complete: %w", err)
 	}
 	return appendAudit(ctx, tx, actor, *a, "account.claim", map[string]any{"method": string(method)})

@@ -45,7 +45,7 @@ func (v *Inviter) inviteByPolicy(ctx context.Context, tx directory.Store, a *dir
 	if needsCode(*a) {
 		v.issueCode(a, now)
 	}
-	if err := tx.UpdateAccount(ctx, a); err != nil {
+	if err := tx.UpdateInvitation(ctx, a); err != nil {
 		return err
 	}
 	return v.invited(ctx, tx, directory.Actor{Type: directory.ActorSystem, Name: "invite rules"}, *a, why, note)

@@ -34,7 +34,7 @@ var ErrMalformed = errors.New("claim: malformed link or code")
 // Secrets derives claim links and access codes from the server key.
 // Each use has its own subkey, so one can never stand in for another.
 type Secrets struct {
-	linkKey, codeKey, lookupKey []byte
+	linkKey, codeKey, lookupKey, sessionKey []byte
 }
 
 // NewSecrets derives the subkeys from the server key.
@@ -48,9 +48,10 @@ func NewSecrets(serverKey []byte) (Secrets, error) {
 		return mac.Sum(nil)
 	}
 	return Secrets{
-		linkKey:   derive("latchkey/claim-link/v1"),
-		codeKey:   derive("latchkey/access-code/v1"),
-		lookupKey: derive("latchkey/access-code-lookup/v1"),
+		linkKey:    derive("latchkey/claim-link/v1"),
+		codeKey:    derive("latchkey/access-code/v1"),
+		lookupKey:  derive("latchkey/access-code-lookup/v1"),
+		sessionKey: derive("latchkey/session/v1"),
 	}, nil
 }
 
@@ -124,6 +125,15 @@ func (s Secrets) AccessCode(a directory.Account) string {
 func (s Secrets) CodeHash(code string) string {
 	mac := hmac.New(sha256.New, s.lookupKey)
 	mac.Write([]byte(code))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// SessionHash is the keyed hash a session secret (a cookie, a claim
+// token of the mobile API) is stored and found by: a copy of the sessions
+// table without the server key signs nobody in.
+func (s Secrets) SessionHash(secret string) string {
+	mac := hmac.New(sha256.New, s.sessionKey)
+	mac.Write([]byte(secret))
 	return hex.EncodeToString(mac.Sum(nil))
 }
 

@@ -133,3 +133,21 @@ func FuzzNormalizeCode(f *testing.F) {
 		}
 	})
 }
+
+func TestSessionHashIsKeyed(t *testing.T) {
+	s := testSecrets(t)
+	other, _ := NewSecrets([]byte(strings.Repeat("x", 32)))
+	h := s.SessionHash("secret")
+	switch {
+	case len(h) != 64:
+		t.Errorf("hash %q is not 64 hex digits", h)
+	case h != s.SessionHash("secret"):
+		t.Error("the hash is not stable")
+	case h == s.SessionHash("secret2"):
+		t.Error("two secrets share a hash")
+	case h == other.SessionHash("secret"):
+		t.Error("another server key gives the same hash")
+	case h == s.CodeHash("secret"):
+		t.Error("session and access-code hashes share a key")
+	}
+}

@@ -107,6 +107,9 @@ type Account struct {
 	// LastDeliveryError says why the last invitation message could not
 	// be delivered; "" once one was.
 	LastDeliveryError string
+	// PictureID names the account's profile picture ("" when it has
+	// none); see FirstAccessStore.PutPicture.
+	PictureID string
 }
 
 // MaxUserNameLength bounds userName; longer values are refused, never cut.

@@ -17,6 +17,8 @@ type Group struct {
 	Version     int64
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// Flags are read with the group; only SetGroupFlags changes them.
+	Flags GroupFlags
 }
 
 // Validate checks the rules every backend relies on before writing.

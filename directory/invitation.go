@@ -107,6 +107,13 @@ type InvitationStore interface {
 	// this keyed hash, in any organization (the code is all a person
 	// types). Expiry is the caller's to check.
 	AccountByAccessCode(ctx context.Context, hash string) (Account, error)
+	// UpdateInvitation writes only the invitation fields of a (State,
+	// InvitedAt, ClaimedAt, InviteGeneration, InviteExpiresAt and the
+	// access code), if the stored version still equals a.Version (else
+	// ErrVersionMismatch), and bumps a.Version and a.UpdatedAt in place.
+	// Inviting changes none of what an identity provider wrote, so this
+	// one statement does what UpdateAccount does with a full rewrite.
+	UpdateInvitation(ctx context.Context, a *Account) error
 
 	// MarkDelivered records d and reports true, or false when that
 	// message of that generation was already recorded. It clears the

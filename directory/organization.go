@@ -26,6 +26,9 @@ type Organization struct {
 	// when on its start date an account is invited by a start-date rule.
 	InviteHour int
 	TimeZone   string
+
+	// Claim says what the first-access steps ask of people.
+	Claim ClaimSettings
 }
 
 // DefaultInviteHour is when start-date invitations go out, local time.
@@ -69,6 +72,9 @@ func (o Organization) Validate() error {
 		if _, err := time.LoadLocation(o.TimeZone); err != nil {
 			return invalid("timeZone", "must be an IANA time zone such as Europe/Berlin")
 		}
+	}
+	if err := o.Claim.Validate(); err != nil {
+		return err
 	}
 	return checkText("name", o.Name, 200)
 }

@@ -25,6 +25,7 @@ type Store interface {
 	AttemptStore
 	SAMLStore
 	SessionStore
+	FirstAccessStore
 }
 
 // OrganizationStore holds tenants.

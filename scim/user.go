@@ -2,6 +2,8 @@ package scim
 
 import (
 	"encoding/json"
+	"maps"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,7 +124,9 @@ func sameJSON(a, b any) bool {
 // is no write; of several differing ones the first wins.
 func readLifecycle(doc, prior document, cur directory.Account) (lifecycleWrite, error) {
 	var w lifecycleWrite
-	w.invited = changedBool(cur.State != directory.StateNotInvited, written(doc, prior, invitedAt)...)
+	// On create cur is the zero account: its state "" is not invited.
+	invited := cur.State == directory.StateInvited || cur.State == directory.StateClaimed
+	w.invited = changedBool(invited, written(doc, prior, invitedAt)...)
 	w.frontline = changedBool(cur.Frontline, written(doc, prior, frontlineAt)...)
 	for _, v := range written(doc, prior, authMethodAt) {
 		s, ok := v.(string)
@@ -315,6 +319,7 @@ func workLocality(doc document) string {
 // derived claim link and access code, which exist only while they work.
 func (h *Handler) userDoc(a directory.Account) document {
 	doc := userResource(a, h.base)
+	addPicture(doc, a, h.root)
 	if h.claims == nil {
 		return doc
 	}
@@ -328,6 +333,68 @@ func (h *Handler) userDoc(a directory.Account) document {
 		status["accessCodeExpirationDate"] = a.AccessCodeExpiresAt.Unix()
 	}
 	return doc
+}
+
+// picturePath is where the server serves profile pictures, below the
+// server's root: {root}/pictures/{PictureID}.
+const picturePath = "/pictures/"
+
+// addPicture puts the picture the person uploaded while claiming their
+// account first in photos, as the primary one; the photos the IdP sent
+// (the stored document's) follow it, no longer primary. Without a picture
+// photos is exactly what the IdP sent. The picture is rendered, never
+// stored: it is derived from a.PictureID like the claim link, so it is
+// absent from editableUser (PATCH and the no-op check) and dropOwnPhotos
+// keeps clients that write back what they read from storing it.
+func addPicture(doc document, a directory.Account, root string) {
+	if a.PictureID == "" {
+		return
+	}
+	photos := []any{document{"value": root + picturePath + url.PathEscape(a.PictureID), "type": "photo", "primary": true}}
+	list, _ := doc["photos"].([]any)
+	for _, item := range list {
+		obj, ok := item.(map[string]any)
+		if !ok {
+			photos = append(photos, item)
+			continue
+		}
+		if isOwnPhoto(obj, root) {
+			continue
+		}
+		obj = maps.Clone(obj)
+		obj["primary"] = false
+		photos = append(photos, obj)
+	}
+	doc["photos"] = photos
+}
+
+// isOwnPhoto reports a photo whose URL is one of the server's pictures.
+func isOwnPhoto(photo map[string]any, root string) bool {
+	v := stringAt(photo, "value")
+	prefix := root + picturePath
+	return len(v) >= len(prefix) && strings.EqualFold(v[:len(prefix)], prefix)
+}
+
+// dropOwnPhotos removes from a written document the photos that are the
+// server's own pictures: Okta PUTs back everything it read, and Latchkey's
+// picture must not end up stored as if the IdP had sent it (where it would
+// show twice, or outlive the picture). photos left empty is removed.
+func dropOwnPhotos(doc document, root string) {
+	list, ok := doc["photos"].([]any)
+	if !ok {
+		return
+	}
+	kept := slices.DeleteFunc(slices.Clone(list), func(item any) bool {
+		obj, ok := item.(map[string]any)
+		return ok && isOwnPhoto(obj, root)
+	})
+	switch {
+	case len(kept) == len(list):
+	case len(kept) == 0:
+		delete(doc, "photos")
+	default:
+		doc["photos"] = kept
+	}
 }
 
 // userResource renders an account as the SCIM User the client sees.

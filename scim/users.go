@@ -36,6 +36,7 @@ func (h *Handler) createUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	dropOwnPhotos(norm, h.root)
 	now := h.timestamp()
 	a := directory.Account{OrgID: principalFrom(ctx).OrgID}
 	if err := applyUserDocument(&a, norm, nil, now); err != nil {
@@ -154,6 +155,7 @@ func (h *Handler) replaceUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	dropOwnPhotos(norm, h.root)
 	a, err := h.updateUser(c, "user.replace", func(a *directory.Account) error {
 		return applyUserDocument(a, norm, nil, h.timestamp())
 	})
@@ -173,7 +175,7 @@ func (h *Handler) patchUser(c echo.Context) error {
 		return err
 	}
 	a, err := h.updateUser(c, "user.patch", func(a *directory.Account) error {
-		return patchAccount(a, ops, h.timestamp())
+		return patchAccount(a, ops, h.root, h.timestamp())
 	})
 	if err != nil {
 		return err
@@ -184,8 +186,9 @@ func (h *Handler) patchUser(c echo.Context) error {
 
 // patchAccount applies PATCH operations to the account's document as the
 // client sees it (so paths such as active or the lifecycle extensions
-// work), then maps the result back.
-func patchAccount(a *directory.Account, ops []patch.Operation, now time.Time) error {
+// work), then maps the result back. root is the server's root URL, whose
+// pictures are never stored as photos (see dropOwnPhotos).
+func patchAccount(a *directory.Account, ops []patch.Operation, root string, now time.Time) error {
 	patched, changed, err := patch.Apply(editableUser(*a), ops, schemas.User(), patch.Options{ID: a.ID})
 	if err != nil || !changed {
 		return err
@@ -194,6 +197,7 @@ func patchAccount(a *directory.Account, ops []patch.Operation, now time.Time) er
 	if err != nil {
 		return err
 	}
+	dropOwnPhotos(norm, root)
 	return applyUserDocument(a, norm, editableUser(*a), now)
 }
 

@@ -176,3 +176,114 @@ func TestRateLimit(t *testing.T) {
 		t.Fatal("429 without Retry-After")
 	}
 }
+
+// TestUserPicture: the picture a person uploaded while claiming shows
+// first in photos, as the primary one; the IdP's photos follow it, and a
+// client writing back what it read does not store the picture as its own.
+func TestUserPicture(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *scimEnv) {
+		const idpPhoto = "https://idp.example/photos/alice.jpg"
+		const picture = "https://latchkey.example.com/pictures/pic-7f3a"
+		body := userBody("alice@acme.example")
+		body["photos"] = []any{map[string]any{"value": idpPhoto, "type": "photo", "primary": true}}
+		id := e.do(http.MethodPost, "/scim/v2/Users", body).want(t, http.StatusCreated).str("id")
+
+		setPicture := func(pictureID string) {
+			t.Helper()
+			a, err := e.store.Account(t.Context(), e.org.ID, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.PictureID = pictureID
+			if err := e.store.UpdateAccount(t.Context(), &a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		setPicture("pic-7f3a")
+
+		got := e.do(http.MethodGet, "/scim/v2/Users/"+id, nil).want(t, http.StatusOK)
+		photos, _ := got.get("photos").([]any)
+		if len(photos) != 2 || got.str("photos.0.value") != picture || got.str("photos.0.type") != "photo" ||
+			got.get("photos.0.primary") != true || got.str("photos.1.value") != idpPhoto || got.get("photos.1.primary") != false {
+			t.Fatalf("photos with a picture:\n%s", got.raw)
+		}
+		if got.header.Get("ETag") != `W/"2"` {
+			t.Fatalf("ETag %q after the picture was set; want W/\"2\"", got.header.Get("ETag"))
+		}
+		listed := e.do(http.MethodGet, "/scim/v2/Users?filter="+url.QueryEscape(`userName eq "alice@acme.example"`), nil).want(t, http.StatusOK)
+		if listed.str("Resources.0.photos.0.value") != picture || listed.str("Resources.0.photos.1.value") != idpPhoto {
+			t.Fatalf("listed user's photos:\n%s", listed.raw)
+		}
+
+		excluded := e.do(http.MethodGet, "/scim/v2/Users/"+id+"?excludedAttributes=photos", nil).want(t, http.StatusOK)
+		if excluded.get("photos") != nil || excluded.str("userName") != "alice@acme.example" {
+			t.Fatalf("excludedAttributes=photos:\n%s", excluded.raw)
+		}
+		only := e.do(http.MethodGet, "/scim/v2/Users/"+id+"?attributes=photos.value", nil).want(t, http.StatusOK)
+		if only.get("userName") != nil || only.str("photos.0.value") != picture || only.str("photos.1.value") != idpPhoto ||
+			only.get("photos.0.primary") != nil {
+			t.Fatalf("attributes=photos.value:\n%s", only.raw)
+		}
+
+		// Okta's PUT sends back everything it read: the picture is not
+		// stored as an IdP photo, so it shows once.
+		put := got.body
+		put["title"] = "Engineer"
+		replaced := e.do(http.MethodPut, "/scim/v2/Users/"+id, put).want(t, http.StatusOK)
+		if photos, _ := replaced.get("photos").([]any); len(photos) != 2 || replaced.str("photos.0.value") != picture ||
+			replaced.str("photos.1.value") != idpPhoto {
+			t.Fatalf("photos after a PUT of what was read:\n%s", replaced.raw)
+		}
+		a, err := e.store.Account(t.Context(), e.org.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(a.Resource), "/pictures/") {
+			t.Fatalf("the picture was stored in the resource: %s", a.Resource)
+		}
+
+		// Without a picture, photos is what the IdP sent.
+		setPicture("")
+		cleared := e.do(http.MethodGet, "/scim/v2/Users/"+id, nil).want(t, http.StatusOK)
+		if photos, _ := cleared.get("photos").([]any); len(photos) != 1 || cleared.str("photos.0.value") != idpPhoto {
+			t.Fatalf("photos without a picture:\n%s", cleared.raw)
+		}
+	})
+}
+
+// TestUserPictureWithoutIdPPhotos: a picture alone is the only photo, and
+// PATCHing photos in the IdP's own words leaves the picture first.
+func TestUserPictureWithoutIdPPhotos(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *scimEnv) {
+		id := e.do(http.MethodPost, "/scim/v2/Users", userBody("bob@acme.example")).want(t, http.StatusCreated).str("id")
+		if got := e.do(http.MethodGet, "/scim/v2/Users/"+id, nil).want(t, http.StatusOK); got.get("photos") != nil {
+			t.Fatalf("photos without a picture or IdP photos:\n%s", got.raw)
+		}
+		a, err := e.store.Account(t.Context(), e.org.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.PictureID = "pic-b0b"
+		if err := e.store.UpdateAccount(t.Context(), &a); err != nil {
+			t.Fatal(err)
+		}
+		got := e.do(http.MethodGet, "/scim/v2/Users/"+id, nil).want(t, http.StatusOK)
+		if photos, _ := got.get("photos").([]any); len(photos) != 1 || got.str("photos.0.value") != "https://latchkey.example.com/pictures/pic-b0b" {
+			t.Fatalf("photos with only a picture:\n%s", got.raw)
+		}
+		// Writing the picture back (as an IdP replaying what it read) stores nothing.
+		same := e.do(http.MethodPatch, "/scim/v2/Users/"+id, patchBody(map[string]any{
+			"op": "replace", "path": "photos", "value": got.get("photos"),
+		})).want(t, http.StatusOK)
+		if same.str("meta.version") != got.str("meta.version") {
+			t.Fatalf("replaying the picture moved the version from %s to %s", got.str("meta.version"), same.str("meta.version"))
+		}
+		patched := e.do(http.MethodPatch, "/scim/v2/Users/"+id, patchBody(map[string]any{
+			"op": "add", "path": "photos", "value": []any{map[string]any{"value": "https://idp.example/bob.png", "type": "thumbnail"}},
+		})).want(t, http.StatusOK)
+		if photos, _ := patched.get("photos").([]any); len(photos) != 2 || patched.str("photos.0.value") != "https://latchkey.example.com/pictures/pic-b0b" ||
+			patched.str("photos.1.value") != "https://idp.example/bob.png" || patched.get("photos.1.primary") != false {
+			t.Fatalf("photos after a PATCH:\n%s", patched.raw)
+		}
+	})
+}

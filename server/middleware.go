@@ -121,12 +121,25 @@ func (s *Server) timeoutMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) bodyLimitMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.ContentLength > s.bodyLimit {
-			return &http.MaxBytesError{Limit: s.bodyLimit}
+		limit := s.bodyLimitFor(c)
+		if req.ContentLength > limit {
+			return &http.MaxBytesError{Limit: limit}
 		}
 		// The underlying writer, not echo's wrapper, lets net/http close
 		// the connection instead of draining an oversized body.
-		req.Body = http.MaxBytesReader(c.Response().Writer, req.Body, s.bodyLimit)
+		req.Body = http.MaxBytesReader(c.Response().Writer, req.Body, limit)
 		return next(c)
 	}
+}
+
+// bodyLimitFor is the limit of the matched route: the server's, unless
+// the route's area is a BodyLimiter that says otherwise. Echo has matched
+// the route before this middleware runs, so c.Path() is the pattern.
+func (s *Server) bodyLimitFor(c echo.Context) int64 {
+	if bl, ok := s.areaFor(c.Request().URL.Path).(BodyLimiter); ok {
+		if limit := bl.BodyLimit(c.Request().Method, c.Path()); limit > 0 {
+			return limit
+		}
+	}
+	return s.bodyLimit
 }

@@ -2,10 +2,12 @@ package server
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -164,6 +166,66 @@ func TestBodyLimit(t *testing.T) {
 			got := decodeBody(t, respBody)
 			if got["error"] != "request_entity_too_large" || !strings.Contains(got["detail"], "64 bytes") {
 				t.Errorf("body %v, want request_entity_too_large naming the 64-byte limit", got)
+			}
+		})
+	}
+}
+
+// uploadArea takes bodies up to 256 bytes on POST /upload/big only.
+type uploadArea struct{}
+
+func (uploadArea) Prefix() string { return "/upload" }
+func (uploadArea) Mount(g *echo.Group) {
+	read := func(c echo.Context) error {
+		b, err := io.ReadAll(c.Request().Body)
+		if err != nil {
+			return err
+		}
+		return c.String(http.StatusOK, strconv.Itoa(len(b)))
+	}
+	g.POST("/big", read)
+	g.POST("/small", read)
+}
+func (uploadArea) WriteError(c echo.Context, status int, detail string) error {
+	return c.String(status, detail)
+}
+func (uploadArea) BodyLimit(method, route string) int64 {
+	if method == http.MethodPost && route == "/upload/big" {
+		return 256
+	}
+	return 0
+}
+
+func TestAreaBodyLimit(t *testing.T) {
+	s := newTestServer(t, Options{BodyLimit: 64, Areas: []Area{uploadArea{}}})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	for _, tt := range []struct {
+		route   string
+		size    int
+		chunked bool
+		want    int
+	}{
+		{"/upload/big", 200, false, http.StatusOK},
+		{"/upload/big", 200, true, http.StatusOK},
+		{"/upload/big", 300, false, http.StatusRequestEntityTooLarge},
+		{"/upload/big", 300, true, http.StatusRequestEntityTooLarge},
+		{"/upload/small", 64, false, http.StatusOK},
+		{"/upload/small", 200, false, http.StatusRequestEntityTooLarge},
+		{"/upload/small", 200, true, http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(fmt.Sprintf("%s %d chunked=%v", tt.route, tt.size, tt.chunked), func(t *testing.T) {
+			var body io.Reader = bytes.NewReader(bytes.Repeat([]byte("x"), tt.size))
+			if tt.chunked {
+				body = unsizedReader{body}
+			}
+			resp, err := srv.Client().Post(srv.URL+tt.route, "application/octet-stream", body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Fatalf("status %d; want %d", resp.StatusCode, tt.want)
 			}
 		})
 	}

@@ -16,6 +16,14 @@ type Area interface {
 	WriteError(c echo.Context, status int, detail string) error
 }
 
+// BodyLimiter is an Area some of whose routes take larger bodies than
+// the server's limit (a picture upload). BodyLimit returns the limit for
+// a request matching route (echo's pattern, "/pictures"), or 0 to keep
+// the server's.
+type BodyLimiter interface {
+	BodyLimit(method, route string) int64
+}
+
 func (s *Server) areaFor(path string) Area {
 	for _, a := range s.areas {
 		if path == a.Prefix() || strings.HasPrefix(path, a.Prefix()+"/") {
@@ -40,7 +48,9 @@ const (
 //   - /oauth/token   OAuth 2.0 client-credentials token endpoint issuing SCIM
 //     bearer tokens to registered SCIM clients (RFC 6749 error bodies)
 //   - /admin/v1/...  admin API (problem+json errors)
-//   - /claim/...     account-claim pages (HTML)
+//   - /claim/..., /signin, /signout, /account, /pictures/..., /saml/...
+//     the person-facing pages (HTML; claim/pages lists them)
+//   - /api/v1/claim/...  the mobile app's claim API (JSON)
 func (s *Server) registerRoutes(e *echo.Echo) {
 	e.GET(pathHealthz, s.handleHealthz)
 	e.GET(pathReadyz, s.handleReadyz)

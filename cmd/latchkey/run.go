@@ -55,6 +55,9 @@ func commands() []command {
 		{"invite-rule", "manage the rules that invite people automatically: add, list, remove", runInviteRule},
 		{"access-code", "issue or cancel access codes for people without email", runAccessCode},
 		{"template", "show or set an organization's email templates", runTemplate},
+		{"claim-settings", "show or set which first-access steps people must complete", runClaimSettings},
+		{"terms", "publish or show the terms of use people accept when claiming", runTerms},
+		{"group", "mark groups default or open for people claiming; list them", runGroup},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -84,10 +84,15 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 		AccessTokenLifetime: cfg.OAuthTokenLifetime, Policy: inviter, Claims: inviter,
 	})
 	adminArea := admin.New(admin.Options{Store: store, Hasher: hasher, Logger: log})
+	claimPages, err := newPages(cfg, log, store, inviter)
+	if err != nil {
+		return err
+	}
+	defer cleanSessions(ctx, claimPages, log)()
 	srv := server.New(server.Options{
 		Logger: log, DB: store, BodyLimit: cfg.BodyLimit, ShutdownTimeout: cfg.ShutdownTimeout,
 		DrainDelay: cfg.ShutdownDrain, RequestTimeout: cfg.RequestTimeout,
-		Areas:   []server.Area{scimArea, scimArea.TokenEndpoint(), adminArea},
+		Areas:   append([]server.Area{scimArea, scimArea.TokenEndpoint(), adminArea}, claimPages.Areas()...),
 		Metrics: promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}),
 	})
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)

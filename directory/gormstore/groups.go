@@ -25,8 +25,8 @@ func (s *Store) CreateGroup(ctx context.Context, g *directory.Group) error {
 	created.Version = 1
 	created.CreatedAt = s.timestamp()
 	created.UpdatedAt = created.CreatedAt
-	row := fromGroup(&created)
-	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
+	row := fromGroup(&created) // no flags: a new group is neither default nor open
+	if err := s.write(ctx, func(db *gorm.DB) error { return db.Omit(groupFlagColumns...).Create(&row).Error }); err != nil {
 		return fmt.Errorf("gormstore: create group: %w", translate(err))
 	}
 	*g = row.toDomain()

@@ -223,3 +223,32 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// UpdateInvitation implements directory.InvitationStore: one UPDATE of
+// the invitation columns, no emails rewritten, nothing read back.
+func (s *Store) UpdateInvitation(ctx context.Context, a *directory.Account) error {
+	if !a.State.Valid() {
+		return &directory.ValidationError{Field: "state", Problem: "must be not_invited, invited or claimed"}
+	}
+	now := s.timestamp()
+	row := fromAccount(a)
+	res := s.ctx(ctx).Model(&accountRow{}).
+		Where("org_id = ? AND id = ? AND version = ?", a.OrgID, a.ID, a.Version).
+		Updates(map[string]any{
+			"state": row.State, "invited_at": row.InvitedAt, "claimed_at": row.ClaimedAt,
+			"invite_generation": row.InviteGeneration, "invite_expires_at": row.InviteExpiresAt,
+			"access_code_hash": row.AccessCodeHash, "access_code_generation": row.AccessCodeGeneration,
+			"access_code_expires_at": row.AccessCodeExpiresAt,
+			"version":                a.Version + 1, "updated_at": now,
+		})
+	if res.Error != nil {
+		return fmt.Errorf("gormstore: update invitation: %w", translate(res.Error))
+	}
+	if res.RowsAffected == 0 {
+		err := s.missingOrStale(s.ctx(ctx), a.OrgID, a.ID)
+		return fmt.Errorf("gormstore: update invitation: %w", translate(err))
+	}
+	a.Version++
+	a.UpdatedAt = now
+	return nil
+}

@@ -14,6 +14,7 @@ var models = []any{
 	&scimTokenRow{}, &scimClientRow{}, &adminRow{}, &adminTokenRow{}, &auditEventRow{},
 	&inviteRuleRow{}, &deliveryRow{}, &outboxRow{}, &templateRow{}, &attemptRow{}, &sessionRow{},
 	&samlSettingsRow{}, &samlRequestRow{}, &samlAssertionRow{},
+	&termsRow{}, &termsAcceptanceRow{}, &passwordRow{}, &pictureRow{},
 }
 
 func TestMigrations(t *testing.T) {

@@ -18,13 +18,19 @@ type organizationRow struct {
 	AutoInvite bool      `gorm:"column:auto_invite"`
 	InviteHour int       `gorm:"column:invite_hour"`
 	TimeZone   string    `gorm:"column:time_zone"`
+	// Claim is directory.ClaimSettings as JSON (see claimSettingsJSON).
+	Claim string `gorm:"column:claim_settings"`
 }
 
 func (organizationRow) TableName() string { return "organizations" }
 
-func (r organizationRow) toDomain() directory.Organization {
+func (r organizationRow) toDomain() (directory.Organization, error) {
+	claim, err := decodeClaimSettings(r.Claim)
+	if err != nil {
+		return directory.Organization{}, err
+	}
 	return directory.Organization{ID: r.ID, Slug: r.Slug, Name: r.Name, CreatedAt: r.CreatedAt.UTC(),
-		AutoInvite: r.AutoInvite, InviteHour: r.InviteHour, TimeZone: r.TimeZone}
+		AutoInvite: r.AutoInvite, InviteHour: r.InviteHour, TimeZone: r.TimeZone, Claim: claim}, nil
 }
 
 type accountRow struct {
@@ -76,6 +82,7 @@ type accountRow struct {
 	AccessCodeGeneration int64      `gorm:"column:access_code_generation"`
 	AccessCodeExpiresAt  *time.Time `gorm:"column:access_code_expires_at"`
 	LastDeliveryError    string     `gorm:"column:last_delivery_error"`
+	PictureID            string     `gorm:"column:picture_id"`
 }
 
 func (accountRow) TableName() string { return "accounts" }
@@ -120,6 +127,7 @@ func fromAccount(a *directory.Account) accountRow {
 		InviteGeneration: a.InviteGeneration, InviteExpiresAt: utcPtr(a.InviteExpiresAt),
 		AccessCodeHash: nullable(a.AccessCodeHash), AccessCodeGeneration: a.AccessCodeGeneration,
 		AccessCodeExpiresAt: utcPtr(a.AccessCodeExpiresAt), LastDeliveryError: a.LastDeliveryError,
+		PictureID: a.PictureID,
 	}
 }
 
@@ -139,6 +147,7 @@ func (r accountRow) toDomain(emails []accountEmailRow) directory.Account {
 		UserType: r.UserType, InviteGeneration: r.InviteGeneration, InviteExpiresAt: utcPtr(r.InviteExpiresAt),
 		AccessCodeHash: deref(r.AccessCodeHash), AccessCodeGeneration: r.AccessCodeGeneration,
 		AccessCodeExpiresAt: utcPtr(r.AccessCodeExpiresAt), LastDeliveryError: r.LastDeliveryError,
+		PictureID: r.PictureID,
 	}
 	for _, e := range emails {
 		a.Emails = append(a.Emails, directory.Email{Type: e.Type, Value: e.Value, Primary: e.IsPrimary})
@@ -167,9 +176,16 @@ type groupRow struct {
 	Version          int64     `gorm:"column:version"`
 	CreatedAt        time.Time `gorm:"column:created_at;autoCreateTime:false"`
 	UpdatedAt        time.Time `gorm:"column:updated_at;autoUpdateTime:false"`
+	// The claim flags are read with the group but written only by
+	// SetGroupFlags: CreateGroup omits them, UpdateGroup names its columns.
+	IsDefault bool `gorm:"column:is_default"`
+	IsOpen    bool `gorm:"column:is_open"`
 }
 
 func (groupRow) TableName() string { return "groups" }
+
+// groupFlagColumns are the groups columns SCIM writes never touch.
+var groupFlagColumns = []string{"is_default", "is_open"}
 
 func fromGroup(g *directory.Group) groupRow {
 	return groupRow{
@@ -185,6 +201,7 @@ func (r groupRow) toDomain() directory.Group {
 		OrgID: r.OrgID, ID: r.ID, DisplayName: r.DisplayName, ExternalID: deref(r.ExternalID),
 		Resource: []byte(r.Resource), Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Flags: directory.GroupFlags{Default: r.IsDefault, Open: r.IsOpen},
 	}
 }
 

@@ -19,12 +19,20 @@ func (s *Store) CreateOrganization(ctx context.Context, org *directory.Organizat
 		return err
 	}
 	settings := org.WithDefaults()
+	claim, err := encodeClaimSettings(org.Claim)
+	if err != nil {
+		return fmt.Errorf("gormstore: create organization: %w", err)
+	}
 	row := organizationRow{ID: id, Slug: org.Slug, Name: org.Name, CreatedAt: s.timestamp(),
-		AutoInvite: settings.AutoInvite, InviteHour: settings.InviteHour, TimeZone: settings.TimeZone}
+		AutoInvite: settings.AutoInvite, InviteHour: settings.InviteHour, TimeZone: settings.TimeZone, Claim: claim}
 	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
 		return fmt.Errorf("gormstore: create organization: %w", translate(err))
 	}
-	*org = row.toDomain()
+	created, err := row.toDomain()
+	if err != nil {
+		return fmt.Errorf("gormstore: create organization: %w", err)
+	}
+	*org = created
 	return nil
 }
 
@@ -34,7 +42,11 @@ func (s *Store) Organization(ctx context.Context, id string) (directory.Organiza
 	if err := first(s.ctx(ctx).Where("id = ?", id), &row); err != nil {
 		return directory.Organization{}, fmt.Errorf("gormstore: organization: %w", err)
 	}
-	return row.toDomain(), nil
+	org, err := row.toDomain()
+	if err != nil {
+		return directory.Organization{}, fmt.Errorf("gormstore: organization: %w", err)
+	}
+	return org, nil
 }
 
 // OrganizationBySlug implements directory.OrganizationStore.
@@ -43,7 +55,11 @@ func (s *Store) OrganizationBySlug(ctx context.Context, slug string) (directory.
 	if err := first(s.ctx(ctx).Where("slug = ?", slug), &row); err != nil {
 		return directory.Organization{}, fmt.Errorf("gormstore: organization %q: %w", slug, err)
 	}
-	return row.toDomain(), nil
+	org, err := row.toDomain()
+	if err != nil {
+		return directory.Organization{}, fmt.Errorf("gormstore: organization %q: %w", slug, err)
+	}
+	return org, nil
 }
 
 // ListOrganizations implements directory.OrganizationStore.
@@ -54,7 +70,11 @@ func (s *Store) ListOrganizations(ctx context.Context) ([]directory.Organization
 	}
 	out := make([]directory.Organization, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, r.toDomain())
+		org, err := r.toDomain()
+		if err != nil {
+			return nil, fmt.Errorf("gormstore: list organizations: %w", err)
+		}
+		out = append(out, org)
 	}
 	return out, nil
 }
@@ -65,10 +85,15 @@ func (s *Store) UpdateOrganization(ctx context.Context, org *directory.Organizat
 		return err
 	}
 	settings := org.WithDefaults()
+	claim, err := encodeClaimSettings(org.Claim)
+	if err != nil {
+		return fmt.Errorf("gormstore: update organization: %w", err)
+	}
 	var n int64
-	err := s.write(ctx, func(db *gorm.DB) error {
+	err = s.write(ctx, func(db *gorm.DB) error {
 		res := db.Model(&organizationRow{}).Where("id = ?", org.ID).Updates(map[string]any{
 			"name": org.Name, "auto_invite": settings.AutoInvite, "invite_hour": settings.InviteHour, "time_zone": settings.TimeZone,
+			"claim_settings": claim,
 		})
 		n = res.RowsAffected
 		return res.Error

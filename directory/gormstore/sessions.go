@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -16,13 +17,38 @@ type sessionRow struct {
 	CreatedAt  time.Time `gorm:"column:created_at;autoCreateTime:false"`
 	LastSeenAt time.Time `gorm:"column:last_seen_at"`
 	ExpiresAt  time.Time `gorm:"column:expires_at"`
+	Purpose    string    `gorm:"column:purpose"`
+	// InviteGeneration is the account's at the start of a claim session.
+	InviteGeneration int64 `gorm:"column:invite_generation"`
+	// Steps is a JSON array of the steps done so far.
+	Steps string `gorm:"column:steps"`
 }
 
 func (sessionRow) TableName() string { return "sessions" }
 
-func (r sessionRow) toDomain() directory.Session {
+func (r sessionRow) toDomain() (directory.Session, error) {
+	var steps []string
+	if err := json.Unmarshal([]byte(r.Steps), &steps); err != nil {
+		return directory.Session{}, fmt.Errorf("stored session steps: %w", err)
+	}
+	if len(steps) == 0 {
+		steps = nil
+	}
 	return directory.Session{Hash: r.Hash, OrgID: r.OrgID, AccountID: r.AccountID, Method: r.Method,
-		CreatedAt: r.CreatedAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
+		CreatedAt: r.CreatedAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+		Purpose: r.Purpose, InviteGeneration: r.InviteGeneration, Steps: steps}, nil
+}
+
+// encodeSteps stores steps as a JSON array, never null.
+func encodeSteps(steps []string) (string, error) {
+	if steps == nil {
+		steps = []string{}
+	}
+	b, err := json.Marshal(steps)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
 }
 
 // CreateSession implements directory.SessionStore.
@@ -30,12 +56,29 @@ func (s *Store) CreateSession(ctx context.Context, sess *directory.Session) erro
 	if sess.Hash == "" || sess.OrgID == "" || sess.AccountID == "" || sess.ExpiresAt.IsZero() {
 		return &directory.ValidationError{Field: "session", Problem: "hash, organization, account and expiry are required"}
 	}
+	purpose := sess.Purpose
+	switch purpose {
+	case "":
+		purpose = directory.PurposeSignIn
+	case directory.PurposeSignIn, directory.PurposeClaim:
+	default:
+		return &directory.ValidationError{Field: "purpose", Problem: "must be signin or claim"}
+	}
+	steps, err := encodeSteps(sess.Steps)
+	if err != nil {
+		return fmt.Errorf("gormstore: create session: %w", err)
+	}
 	row := sessionRow{Hash: sess.Hash, OrgID: sess.OrgID, AccountID: sess.AccountID, Method: sess.Method,
-		CreatedAt: utc(sess.CreatedAt), LastSeenAt: utc(sess.LastSeenAt), ExpiresAt: utc(sess.ExpiresAt)}
+		CreatedAt: utc(sess.CreatedAt), LastSeenAt: utc(sess.LastSeenAt), ExpiresAt: utc(sess.ExpiresAt),
+		Purpose: purpose, InviteGeneration: sess.InviteGeneration, Steps: steps}
 	if err := s.ctx(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("gormstore: create session: %w", translate(err))
 	}
-	*sess = row.toDomain()
+	created, err := row.toDomain()
+	if err != nil {
+		return fmt.Errorf("gormstore: create session: %w", err)
+	}
+	*sess = created
 	return nil
 }
 
@@ -47,13 +90,33 @@ func (s *Store) SessionByHash(ctx context.Context, hash string) (directory.Sessi
 	if err := first(s.ctx(ctx).Where("hash = ?", hash), &row); err != nil {
 		return directory.Session{}, fmt.Errorf("gormstore: session: %w", err)
 	}
-	return row.toDomain(), nil
+	sess, err := row.toDomain()
+	if err != nil {
+		return directory.Session{}, fmt.Errorf("gormstore: session: %w", err)
+	}
+	return sess, nil
 }
 
 // TouchSession implements directory.SessionStore.
 func (s *Store) TouchSession(ctx context.Context, hash string, at time.Time) error {
 	if err := s.ctx(ctx).Model(&sessionRow{}).Where("hash = ?", hash).Update("last_seen_at", utc(at)).Error; err != nil {
 		return fmt.Errorf("gormstore: touch session: %w", translate(err))
+	}
+	return nil
+}
+
+// SaveSessionSteps implements directory.SessionStore.
+func (s *Store) SaveSessionSteps(ctx context.Context, hash string, steps []string) error {
+	encoded, err := encodeSteps(steps)
+	if err != nil {
+		return fmt.Errorf("gormstore: save session steps: %w", err)
+	}
+	res := s.ctx(ctx).Model(&sessionRow{}).Where("hash = ?", hash).Update("steps", encoded)
+	if res.Error != nil {
+		return fmt.Errorf("gormstore: save session steps: %w", translate(res.Error))
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("gormstore: save session steps: %w", directory.ErrNotFound)
 	}
 	return nil
 }

@@ -141,3 +141,50 @@ func testOutboxAndTemplates(t *testing.T, s directory.Store) {
 		t.Fatalf("template = %+v", got)
 	}
 }
+
+// testUpdateInvitation: the narrow write of the invitation paths changes
+// the invitation fields and the version, and nothing an IdP wrote.
+func testUpdateInvitation(t *testing.T, s directory.Store) {
+	org := mustOrg(t, s, "acme")
+	a := mustAccount(t, s, org.ID, "ada")
+	a.Title, a.Emails = "Engineer", []directory.Email{{Type: "work", Value: "ada@corp.com", Primary: true}}
+	noErr(t, "UpdateAccount", s.UpdateAccount(ctx(t), &a))
+	before := a
+
+	at := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
+	expires := at.Add(14 * 24 * time.Hour)
+	a.State, a.InvitedAt, a.InviteGeneration, a.InviteExpiresAt = directory.StateInvited, &at, 7, &expires
+	a.AccessCodeHash, a.AccessCodeGeneration, a.AccessCodeExpiresAt = "narrow-code", 2, &expires
+	a.Title = "ignored: not an invitation field"
+	noErr(t, "UpdateInvitation", s.UpdateInvitation(ctx(t), &a))
+	if a.Version != before.Version+1 {
+		t.Fatalf("version after UpdateInvitation = %d; want %d", a.Version, before.Version+1)
+	}
+	got, err := s.Account(ctx(t), org.ID, a.ID)
+	noErr(t, "Account", err)
+	if got.State != directory.StateInvited || !got.InvitedAt.Equal(at) || got.InviteGeneration != 7 ||
+		!got.InviteExpiresAt.Equal(expires) || got.AccessCodeHash != "narrow-code" || got.AccessCodeGeneration != 2 ||
+		got.Version != a.Version || !got.UpdatedAt.Equal(a.UpdatedAt) {
+		t.Fatalf("read back = %+v; want the invitation written (in-memory %+v)", got, a)
+	}
+	if got.Title != "Engineer" || len(got.Emails) != 1 || got.Emails[0].Value != "ada@corp.com" {
+		t.Fatalf("UpdateInvitation changed other fields: title %q emails %+v", got.Title, got.Emails)
+	}
+	if found, err := s.AccountByAccessCode(ctx(t), "narrow-code"); err != nil || found.ID != a.ID {
+		t.Fatalf("AccountByAccessCode after UpdateInvitation = %v, %v", found.ID, err)
+	}
+
+	stale := before
+	stale.State = directory.StateNotInvited
+	wantErr(t, "a stale version", s.UpdateInvitation(ctx(t), &stale), directory.ErrVersionMismatch)
+	missing := a
+	missing.ID = "no-such-account"
+	wantErr(t, "a missing account", s.UpdateInvitation(ctx(t), &missing), directory.ErrNotFound)
+	bad := a
+	bad.State = "bogus"
+	wantErr(t, "an unknown state", s.UpdateInvitation(ctx(t), &bad), directory.ErrInvalid)
+
+	b := mustAccount(t, s, org.ID, "bob")
+	b.AccessCodeHash = "narrow-code"
+	wantErr(t, "a code hash twice", s.UpdateInvitation(ctx(t), &b), directory.ErrConflict)
+}

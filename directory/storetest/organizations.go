@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"reflect"
 	"regexp"
 	"testing"
 
@@ -29,7 +30,8 @@ func testOrganizations(t *testing.T, s directory.Store) {
 	noErr(t, "OrganizationBySlug", err)
 	byID, err := s.Organization(ctx(t), acme.ID)
 	noErr(t, "Organization", err)
-	if bySlug != acme || byID != acme {
+	// Organization holds a slice (Claim.EditableFields), so no ==.
+	if !reflect.DeepEqual(bySlug, acme) || !reflect.DeepEqual(byID, acme) {
 		t.Fatalf("lookups = %+v, %+v; want %+v", bySlug, byID, acme)
 	}
 	_, err = s.OrganizationBySlug(ctx(t), "nope")

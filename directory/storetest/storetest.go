@@ -63,12 +63,21 @@ func Run(t *testing.T, newStore NewStore) {
 		{"OrganizationSettings", testOrganizationSettings},
 		{"InviteRules", testInviteRules},
 		{"InvitationState", testInvitationState},
+		{"UpdateInvitation", testUpdateInvitation},
 		{"OutboxAndTemplates", testOutboxAndTemplates},
 		{"Attempts", testAttempts},
 		{"Sessions", testSessions},
 		{"SAMLSettings", testSAMLSettings},
 		{"SAMLRequests", testSAMLRequests},
 		{"SAMLAssertions", testSAMLAssertions},
+		{"ClaimSettings", testClaimSettings},
+		{"Terms", testTerms},
+		{"Passwords", testPasswords},
+		{"Pictures", testPictures},
+		{"FirstAccessCascade", testFirstAccessCascade},
+		{"GroupFlags", testGroupFlags},
+		{"ClaimGroupLists", testClaimGroupLists},
+		{"SessionClaimFields", testSessionClaimFields},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
