@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -25,6 +26,17 @@ type DeliverWorker struct {
 	Postman Postman
 	// Metrics may be nil.
 	Metrics *Metrics
+	// TemplateTTL is how long the organization's name and template are
+	// reused (DefaultTemplateTTL when 0).
+	TemplateTTL time.Duration
+
+	cacheOnce sync.Once
+	cache     *messageTemplates
+}
+
+func (w *DeliverWorker) templates() *messageTemplates {
+	w.cacheOnce.Do(func() { w.cache = newMessageTemplates(w.TemplateTTL, w.Inviter.now) })
+	return w.cache
 }
 
 // Work implements river.Worker.
@@ -66,13 +78,15 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	// meanwhile (a busy database), or the retry would send it again.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	recorded, err := w.Store.MarkDelivered(ctx, directory.Delivery{OrgID: a.OrgID, AccountID: a.ID,
-		Generation: args.Generation, Kind: args.Message, Recipient: msg.To.Address})
-	if err != nil || !recorded {
-		return err
-	}
-	return appendAudit(ctx, w.Store, directory.Actor{Type: directory.ActorSystem}, a, deliveryAction(args.Message),
-		map[string]any{"generation": args.Generation, "message": args.Message})
+	return w.Store.InTx(ctx, func(tx directory.Store) error {
+		recorded, err := tx.MarkDelivered(ctx, directory.Delivery{OrgID: a.OrgID, AccountID: a.ID,
+			Generation: args.Generation, Kind: args.Message, Recipient: msg.To.Address})
+		if err != nil || !recorded {
+			return err
+		}
+		return appendAudit(ctx, tx, directory.Actor{Type: directory.ActorSystem}, a, deliveryAction(args.Message),
+			map[string]any{"generation": args.Generation, "message": args.Message})
+	})
 }
 
 // recordTimeout bounds recording a delivery after the message was sent.
@@ -120,24 +134,12 @@ func (w *DeliverWorker) render(ctx context.Context, a directory.Account, link st
 	if strings.HasPrefix(args.Message, "reminder") {
 		kind = mailer.KindReminder
 	}
-	org, err := w.Store.Organization(ctx, a.OrgID)
-	if err != nil {
-		return mailer.Message{}, templateUnread{err}
-	}
-	var tpl mailer.Template
-	custom, err := w.Store.MessageTemplate(ctx, a.OrgID, string(kind))
-	switch {
-	case err == nil:
-		tpl = mailer.Template{Subject: custom.Subject, Text: custom.Text, HTML: custom.HTML}
-	case !errors.Is(err, directory.ErrNotFound):
-		return mailer.Message{}, templateUnread{err}
-	}
-	compiled, err := compileTemplate(kind, tpl)
-	if err != nil {
+	orgName, compiled, err := w.templates().get(ctx, w.Store, a.OrgID, kind)
+	if err != nil { // Work tells an unreadable template (templateUnread) from a broken one
 		return mailer.Message{}, fmt.Errorf("the organization's %s template: %w", kind, err)
 	}
 	to := recipient(a)
-	msg, err := compiled.Render(mailer.Data{OrgName: org.Name, Name: to.Name, GivenName: a.GivenName,
+	msg, err := compiled.Render(mailer.Data{OrgName: orgName, Name: to.Name, GivenName: a.GivenName,
 		Email: to.Address, Link: link, CustomMessage: args.Note, ExpiresAt: *a.InviteExpiresAt})
 	if err != nil {
 		return mailer.Message{}, err
