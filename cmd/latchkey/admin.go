@@ -46,49 +46,43 @@ func runAdminCreate(ctx context.Context, env *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.connect(ctx, env, config.Needs{SecretKey: true})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	hasher, err := newHasher(s.cfg, s.log)
-	if err != nil {
-		return err
-	}
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	plaintext, hash, err := hasher.New(credential.KindAdmin)
-	if err != nil {
-		return err
-	}
-	admin := directory.Admin{OrgID: org.ID, Email: *email, Role: directory.Role(*role)}
-	tok := directory.AdminToken{OrgID: org.ID, Name: *tokenName, Hash: hash, ExpiresAt: expiresAt}
-	err = s.store.InTx(ctx, func(tx directory.Store) error {
-		if err := tx.CreateAdmin(ctx, &admin); err != nil {
+	return withOrg(ctx, env, c, config.Needs{SecretKey: true}, func(s *session, org directory.Organization) error {
+		hasher, err := newHasher(s.cfg, s.log)
+		if err != nil {
 			return err
 		}
-		tok.AdminID = admin.ID
-		if err := tx.CreateAdminToken(ctx, &tok); err != nil {
+		plaintext, hash, err := hasher.New(credential.KindAdmin)
+		if err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, org.ID, "admin.create", "admin", admin.ID, fmt.Sprintf(`{"role":%q}`, admin.Role)); err != nil {
+		admin := directory.Admin{OrgID: org.ID, Email: *email, Role: directory.Role(*role)}
+		tok := directory.AdminToken{OrgID: org.ID, Name: *tokenName, Hash: hash, ExpiresAt: expiresAt}
+		// Two rows and two audit records: more than change writes.
+		err = s.store.InTx(ctx, func(tx directory.Store) error {
+			if err := tx.CreateAdmin(ctx, &admin); err != nil {
+				return err
+			}
+			tok.AdminID = admin.ID
+			if err := tx.CreateAdminToken(ctx, &tok); err != nil {
+				return err
+			}
+			if err := s.audit(ctx, tx, org.ID, "admin.create", "admin", admin.ID, fmt.Sprintf(`{"role":%q}`, admin.Role)); err != nil {
+				return err
+			}
+			return s.audit(ctx, tx, org.ID, "admin_token.create", "admin_token", tok.ID, "")
+		})
+		switch {
+		case errors.Is(err, directory.ErrConflict):
+			return fmt.Errorf("%s is already an admin of organization %s", *email, org.Slug)
+		case errors.Is(err, directory.ErrInvalid):
+			return &usageError{msg: err.Error()}
+		case err != nil:
 			return err
 		}
-		return s.audit(ctx, tx, org.ID, "admin_token.create", "admin_token", tok.ID, "")
+		fmt.Fprintf(env.stdout, "Created admin %s (id %s, role %s) in organization %s.\n", admin.Email, admin.ID, admin.Role, org.Slug)
+		fmt.Fprintf(env.stdout, "Admin API token %q (id %s) expires %s.\n", tok.Name, tok.ID, formatTime(tok.ExpiresAt))
+		fmt.Fprintln(env.stdout, "Copy the token now; it is not stored and cannot be shown again:")
+		fmt.Fprintln(env.stdout, plaintext)
+		return nil
 	})
-	switch {
-	case errors.Is(err, directory.ErrConflict):
-		return fmt.Errorf("%s is already an admin of organization %s", *email, org.Slug)
-	case errors.Is(err, directory.ErrInvalid):
-		return &usageError{msg: err.Error()}
-	case err != nil:
-		return err
-	}
-	fmt.Fprintf(env.stdout, "Created admin %s (id %s, role %s) in organization %s.\n", admin.Email, admin.ID, admin.Role, org.Slug)
-	fmt.Fprintf(env.stdout, "Admin API token %q (id %s) expires %s.\n", tok.Name, tok.ID, formatTime(tok.ExpiresAt))
-	fmt.Fprintln(env.stdout, "Copy the token now; it is not stored and cannot be shown again:")
-	fmt.Fprintln(env.stdout, plaintext)
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/latchkeyhq/latchkey/config"
 	"github.com/latchkeyhq/latchkey/directory"
 )
 
@@ -29,13 +30,13 @@ func runClaimSettings(ctx context.Context, env *cli, args []string) error {
 	if err := requireNoArgs("claim-settings", rest); err != nil {
 		return err
 	}
-	return withOrg(ctx, env, c, func(s *session, org directory.Organization) error {
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
 		changed, err := applyClaimFlags(&org.Claim, bools, *editable)
 		if err != nil {
 			return err
 		}
 		if changed {
-			err := s.change(ctx, org.ID, "organization.claim_settings", "organization", org.ID, func(tx directory.Store) error {
+			err := s.change(ctx, org.ID, "organization.claim_settings", "organization", &org.ID, "", func(tx directory.Store) error {
 				return tx.UpdateOrganization(ctx, &org)
 			})
 			if err != nil {
@@ -117,9 +118,9 @@ func runTermsPublish(ctx context.Context, env *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	return withOrg(ctx, env, c, func(s *session, org directory.Organization) error {
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
 		t := directory.Terms{OrgID: org.ID, Text: string(text)}
-		err := s.change(ctx, org.ID, "terms.publish", "organization", org.ID, func(tx directory.Store) error {
+		err := s.change(ctx, org.ID, "terms.publish", "organization", &org.ID, "", func(tx directory.Store) error {
 			return tx.PublishTerms(ctx, &t)
 		})
 		if err != nil {
@@ -139,7 +140,7 @@ func runTermsShow(ctx context.Context, env *cli, args []string) error {
 	if err := requireNoArgs("terms show", rest); err != nil {
 		return err
 	}
-	return withOrg(ctx, env, c, func(s *session, org directory.Organization) error {
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
 		t, err := s.store.CurrentTerms(ctx, org.ID)
 		if errors.Is(err, directory.ErrNotFound) {
 			fmt.Fprintf(env.stdout, "%s has published no terms of use; the claim pages skip that step.\n", org.Slug)

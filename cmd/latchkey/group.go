@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/latchkeyhq/latchkey/config"
 	"github.com/latchkeyhq/latchkey/directory"
 )
 
@@ -29,7 +30,7 @@ func runGroupFlags(ctx context.Context, env *cli, args []string) error {
 	if len(names) == 0 {
 		return usagef("latchkey group flags: name at least one group (its displayName)")
 	}
-	return withOrg(ctx, env, c, func(s *session, org directory.Organization) error {
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
 		for _, name := range names {
 			g, err := groupByName(ctx, s.store, org.ID, name)
 			if err != nil {
@@ -42,7 +43,7 @@ func runGroupFlags(ctx context.Context, env *cli, args []string) error {
 			if err := setBool(&flags.Open, "open", *open); err != nil {
 				return err
 			}
-			err = s.change(ctx, org.ID, "group.flags", "group", g.ID, func(tx directory.Store) error {
+			err = s.change(ctx, org.ID, "group.flags", "group", &g.ID, "", func(tx directory.Store) error {
 				return tx.SetGroupFlags(ctx, org.ID, g.ID, flags)
 			})
 			if err != nil {
@@ -88,7 +89,7 @@ func runGroupList(ctx context.Context, env *cli, args []string) error {
 	if err := requireNoArgs("group list", rest); err != nil {
 		return err
 	}
-	return withOrg(ctx, env, c, func(s *session, org directory.Organization) error {
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
 		groups, err := s.store.SearchOpenGroups(ctx, org.ID, "", directory.MaxPageSize)
 		if err != nil {
 			return err

@@ -38,39 +38,26 @@ func runInviteRuleAdd(ctx context.Context, env *cli, args []string) error {
 	if _, err := claim.ParseRuleFilter(*filter); err != nil {
 		return usagef("--filter: %v", err)
 	}
-	s, err := c.connect(ctx, env, config.Needs{SecretKey: true})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	inviter, err := s.inviter(ctx)
-	if err != nil {
-		return err
-	}
-	rule := directory.InviteRule{OrgID: org.ID, Name: *name, Filter: *filter, Action: directory.InviteAction(*action),
-		Message: *message, Position: *position}
-	err = s.store.InTx(ctx, func(tx directory.Store) error {
-		if err := tx.CreateInviteRule(ctx, &rule); err != nil {
+	return withOrg(ctx, env, c, config.Needs{SecretKey: true}, func(s *session, org directory.Organization) error {
+		inviter, err := s.inviter(ctx)
+		if err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, org.ID, "invite_rule.create", "invite_rule", rule.ID, ""); err != nil {
+		rule := directory.InviteRule{OrgID: org.ID, Name: *name, Filter: *filter, Action: directory.InviteAction(*action),
+			Message: *message, Position: *position}
+		err = s.change(ctx, org.ID, "invite_rule.create", "invite_rule", &rule.ID, "", func(tx directory.Store) error {
+			if err := tx.CreateInviteRule(ctx, &rule); err != nil {
+				return err
+			}
+			return inviter.StartBackfill(ctx, tx, rule)
+		})
+		if err != nil {
 			return err
 		}
-		return inviter.StartBackfill(ctx, tx, rule)
+		fmt.Fprintf(env.stdout, "Added invite rule %q (id %s, position %d) to organization %s.\n", rule.Name, rule.ID, rule.Position, org.Slug)
+		fmt.Fprintln(env.stdout, "Accounts already present that match it are invited in the background by the running server.")
+		return nil
 	})
-	if errors.Is(err, directory.ErrInvalid) {
-		return &usageError{msg: err.Error()}
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "Added invite rule %q (id %s, position %d) to organization %s.\n", rule.Name, rule.ID, rule.Position, org.Slug)
-	fmt.Fprintln(env.stdout, "Accounts already present that match it are invited in the background by the running server.")
-	return nil
 }
 
 func runInviteRuleList(ctx context.Context, env *cli, args []string) error {
@@ -82,25 +69,18 @@ func runInviteRuleList(ctx context.Context, env *cli, args []string) error {
 	if err := requireNoArgs("invite-rule list", rest); err != nil {
 		return err
 	}
-	s, err := c.connect(ctx, env, config.Needs{})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	rules, err := s.store.InviteRules(ctx, org.ID)
-	if err != nil {
-		return err
-	}
-	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "POSITION\tNAME\tACTION\tFILTER\tID")
-	for _, r := range rules {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", r.Position, r.Name, r.Action, r.Filter, r.ID)
-	}
-	return w.Flush()
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
+		rules, err := s.store.InviteRules(ctx, org.ID)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "POSITION\tNAME\tACTION\tFILTER\tID")
+		for _, r := range rules {
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", r.Position, r.Name, r.Action, r.Filter, r.ID)
+		}
+		return w.Flush()
+	})
 }
 
 func runInviteRuleRemove(ctx context.Context, env *cli, args []string) error {
@@ -112,29 +92,20 @@ func runInviteRuleRemove(ctx context.Context, env *cli, args []string) error {
 	if len(rest) != 1 {
 		return usagef("latchkey invite-rule remove: name exactly one rule id (see `latchkey invite-rule list`)")
 	}
-	s, err := c.connect(ctx, env, config.Needs{})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	err = s.store.InTx(ctx, func(tx directory.Store) error {
-		if err := tx.DeleteInviteRule(ctx, org.ID, rest[0]); err != nil {
+	id := rest[0]
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
+		err := s.audited(ctx, org.ID, "invite_rule.delete", "invite_rule", &id, "", func(tx directory.Store) error {
+			return tx.DeleteInviteRule(ctx, org.ID, id)
+		})
+		if errors.Is(err, directory.ErrNotFound) {
+			return fmt.Errorf("no invite rule %s in organization %s; `latchkey invite-rule list` shows them", id, org.Slug)
+		}
+		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, org.ID, "invite_rule.delete", "invite_rule", rest[0], "")
+		fmt.Fprintf(env.stdout, "Removed invite rule %s.\n", id)
+		return nil
 	})
-	if errors.Is(err, directory.ErrNotFound) {
-		return fmt.Errorf("no invite rule %s in organization %s; `latchkey invite-rule list` shows them", rest[0], org.Slug)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "Removed invite rule %s.\n", rest[0])
-	return nil
 }
 
 func runOrgSettings(ctx context.Context, env *cli, args []string) error {
@@ -149,50 +120,37 @@ func runOrgSettings(ctx context.Context, env *cli, args []string) error {
 	if err := requireNoArgs("org settings", rest); err != nil {
 		return err
 	}
-	s, err := c.connect(ctx, env, config.Needs{})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	changed := false
-	if *autoInvite != "" {
-		v, err := strconv.ParseBool(*autoInvite)
-		if err != nil {
-			return usagef("--auto-invite: want true or false")
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
+		changed := false
+		if *autoInvite != "" {
+			v, err := strconv.ParseBool(*autoInvite)
+			if err != nil {
+				return usagef("--auto-invite: want true or false")
+			}
+			org.AutoInvite, changed = v, true
 		}
-		org.AutoInvite, changed = v, true
-	}
-	if *hour != "" {
-		n, err := strconv.Atoi(*hour)
-		if err != nil {
-			return usagef("--invite-hour: want an hour from 0 to 23")
+		if *hour != "" {
+			n, err := strconv.Atoi(*hour)
+			if err != nil {
+				return usagef("--invite-hour: want an hour from 0 to 23")
+			}
+			org.InviteHour, changed = n, true
 		}
-		org.InviteHour, changed = n, true
-	}
-	if *zone != "" {
-		org.TimeZone, changed = *zone, true
-	}
-	if changed {
-		err = s.store.InTx(ctx, func(tx directory.Store) error {
-			if err := tx.UpdateOrganization(ctx, &org); err != nil {
+		if *zone != "" {
+			org.TimeZone, changed = *zone, true
+		}
+		if changed {
+			err := s.change(ctx, org.ID, "organization.settings", "organization", &org.ID, "", func(tx directory.Store) error {
+				return tx.UpdateOrganization(ctx, &org)
+			})
+			if err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, org.ID, "organization.settings", "organization", org.ID, "")
-		})
-		if errors.Is(err, directory.ErrInvalid) {
-			return &usageError{msg: err.Error()}
 		}
-		if err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(env.stdout, "Organization %s: auto-invite %t, start-date invitations at %02d:00 %s.\n",
-		org.Slug, org.AutoInvite, org.InviteHour, org.TimeZone)
-	return nil
+		fmt.Fprintf(env.stdout, "Organization %s: auto-invite %t, start-date invitations at %02d:00 %s.\n",
+			org.Slug, org.AutoInvite, org.InviteHour, org.TimeZone)
+		return nil
+	})
 }
 
 func runInvite(ctx context.Context, env *cli, args []string) error {
@@ -266,51 +224,44 @@ func runAccessCodeCancel(ctx context.Context, env *cli, args []string) error {
 // prints one line per account; it fails when any did.
 func withAccounts(ctx context.Context, env *cli, c *commandFlags, userNames []string, what string,
 	act func(context.Context, *session, *claim.Inviter, directory.Store, *directory.Account) (string, error)) error {
-	s, err := c.connect(ctx, env, config.Needs{SecretKey: true})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	inviter, err := s.inviter(ctx)
-	if err != nil {
-		return err
-	}
-	var failed []error
-	for _, name := range userNames {
-		var outcome string
-		err := s.store.InTx(ctx, func(tx directory.Store) error {
-			found, err := tx.AccountByUserName(ctx, org.ID, name)
-			if err != nil {
-				return err
-			}
-			a, err := tx.AccountForUpdate(ctx, org.ID, found.ID)
-			if err != nil {
-				return err
-			}
-			outcome, err = act(ctx, s, inviter, tx, &a)
-			return err
-		})
-		switch {
-		case errors.Is(err, directory.ErrNotFound):
-			err = fmt.Errorf("%s: no such user in organization %s", name, org.Slug)
-		case err != nil:
-			err = fmt.Errorf("%s: %w", name, err)
-		}
+	return withOrg(ctx, env, c, config.Needs{SecretKey: true}, func(s *session, org directory.Organization) error {
+		inviter, err := s.inviter(ctx)
 		if err != nil {
-			failed = append(failed, err)
-			fmt.Fprintf(env.stderr, "%v\n", err)
-			continue
+			return err
 		}
-		fmt.Fprintf(env.stdout, "%s: %s\n", name, outcome)
-	}
-	if len(failed) > 0 {
-		return fmt.Errorf("%d of %d failed (%s)", len(failed), len(userNames), what)
-	}
-	return nil
+		var failed []error
+		for _, name := range userNames {
+			var outcome string
+			err := s.store.InTx(ctx, func(tx directory.Store) error {
+				found, err := tx.AccountByUserName(ctx, org.ID, name)
+				if err != nil {
+					return err
+				}
+				a, err := tx.AccountForUpdate(ctx, org.ID, found.ID)
+				if err != nil {
+					return err
+				}
+				outcome, err = act(ctx, s, inviter, tx, &a)
+				return err
+			})
+			switch {
+			case errors.Is(err, directory.ErrNotFound):
+				err = fmt.Errorf("%s: no such user in organization %s", name, org.Slug)
+			case err != nil:
+				err = fmt.Errorf("%s: %w", name, err)
+			}
+			if err != nil {
+				failed = append(failed, err)
+				fmt.Fprintf(env.stderr, "%v\n", err)
+				continue
+			}
+			fmt.Fprintf(env.stdout, "%s: %s\n", name, outcome)
+		}
+		if len(failed) > 0 {
+			return fmt.Errorf("%d of %d failed (%s)", len(failed), len(userNames), what)
+		}
+		return nil
+	})
 }
 
 // cliActor names the person at the terminal for the account policy.

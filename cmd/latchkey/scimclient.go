@@ -43,48 +43,35 @@ func runScimClientCreate(ctx context.Context, env *cli, args []string) error {
 	if err := errors.Join(requireNoArgs("scim-client create", rest), required("name", *name)); err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	s, err := c.connect(ctx, env, config.Needs{SecretKey: true})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	hasher, err := newHasher(s.cfg, s.log)
-	if err != nil {
-		return err
-	}
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	clientID, err := credential.NewClientID()
-	if err != nil {
-		return err
-	}
-	secret, hash, err := hasher.New(credential.KindScimClientSecret)
-	if err != nil {
-		return err
-	}
-	client := directory.ScimClient{OrgID: org.ID, Name: *name, ClientID: clientID, SecretHash: hash}
-	err = s.store.InTx(ctx, func(tx directory.Store) error {
-		if err := tx.CreateScimClient(ctx, &client); err != nil {
+	return withOrg(ctx, env, c, config.Needs{SecretKey: true}, func(s *session, org directory.Organization) error {
+		hasher, err := newHasher(s.cfg, s.log)
+		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, org.ID, "scim_client.create", "scim_client", client.ID, jsonDetails("client_id", client.ClientID))
+		clientID, err := credential.NewClientID()
+		if err != nil {
+			return err
+		}
+		secret, hash, err := hasher.New(credential.KindScimClientSecret)
+		if err != nil {
+			return err
+		}
+		client := directory.ScimClient{OrgID: org.ID, Name: *name, ClientID: clientID, SecretHash: hash}
+		err = s.change(ctx, org.ID, "scim_client.create", "scim_client", &client.ID, jsonDetails("client_id", clientID), func(tx directory.Store) error {
+			return tx.CreateScimClient(ctx, &client)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "Created SCIM client %q (id %s) for organization %s.\n", client.Name, client.ID, org.Slug)
+		fmt.Fprintf(env.stdout, "Token endpoint: %s/oauth/token (OAuth 2.0 client credentials; access tokens last %s).\n",
+			s.cfg.BaseURL, shortDuration(s.cfg.OAuthTokenLifetime))
+		fmt.Fprintf(env.stdout, "SCIM base URL:  %s/scim/v2\n", s.cfg.BaseURL)
+		fmt.Fprintf(env.stdout, "Client ID:      %s\n", client.ClientID)
+		fmt.Fprintln(env.stdout, "Copy the client secret now; it is not stored and cannot be shown again:")
+		fmt.Fprintln(env.stdout, secret)
+		return nil
 	})
-	if errors.Is(err, directory.ErrInvalid) {
-		return &usageError{msg: err.Error()}
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "Created SCIM client %q (id %s) for organization %s.\n", client.Name, client.ID, org.Slug)
-	fmt.Fprintf(env.stdout, "Token endpoint: %s/oauth/token (OAuth 2.0 client credentials; access tokens last %s).\n",
-		s.cfg.BaseURL, shortDuration(s.cfg.OAuthTokenLifetime))
-	fmt.Fprintf(env.stdout, "SCIM base URL:  %s/scim/v2\n", s.cfg.BaseURL)
-	fmt.Fprintf(env.stdout, "Client ID:      %s\n", client.ClientID)
-	fmt.Fprintln(env.stdout, "Copy the client secret now; it is not stored and cannot be shown again:")
-	fmt.Fprintln(env.stdout, secret)
-	return nil
 }
 
 func runScimClientList(ctx context.Context, env *cli, args []string) error {
@@ -96,27 +83,20 @@ func runScimClientList(ctx context.Context, env *cli, args []string) error {
 	if err := requireNoArgs("scim-client list", rest); err != nil {
 		return err
 	}
-	s, err := c.connect(ctx, env, config.Needs{})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	clients, err := s.store.ListScimClients(ctx, org.ID)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tCLIENT ID\tSTATUS\tCREATED\tLAST USED\tOLD SECRET UNTIL")
-	for _, cl := range clients {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cl.ID, cl.Name, cl.ClientID,
-			tokenStatus(cl.RevokedAt, nil, now), formatTime(&cl.CreatedAt), formatTime(cl.LastUsedAt), oldSecretUntil(cl, now))
-	}
-	return w.Flush()
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
+		clients, err := s.store.ListScimClients(ctx, org.ID)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tNAME\tCLIENT ID\tSTATUS\tCREATED\tLAST USED\tOLD SECRET UNTIL")
+		for _, cl := range clients {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cl.ID, cl.Name, cl.ClientID,
+				tokenStatus(cl.RevokedAt, nil, now), formatTime(&cl.CreatedAt), formatTime(cl.LastUsedAt), oldSecretUntil(cl, now))
+		}
+		return w.Flush()
+	})
 }
 
 // oldSecretUntil shows when a rotated-out secret stops working, while it
@@ -139,52 +119,43 @@ func runScimClientRotate(ctx context.Context, env *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.connect(ctx, env, config.Needs{SecretKey: true})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	hasher, err := newHasher(s.cfg, s.log)
-	if err != nil {
-		return err
-	}
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	client, err := s.scimClient(ctx, org, id)
-	if err != nil {
-		return err
-	}
-	secret, hash, err := hasher.New(credential.KindScimClientSecret)
-	if err != nil {
-		return err
-	}
-	var until time.Time
-	if overlap > 0 {
-		until = time.Now().Add(overlap).UTC()
-	}
-	err = s.store.InTx(ctx, func(tx directory.Store) error {
-		if err := tx.RotateScimClientSecret(ctx, org.ID, id, hash, until); err != nil {
+	return withOrg(ctx, env, c, config.Needs{SecretKey: true}, func(s *session, org directory.Organization) error {
+		hasher, err := newHasher(s.cfg, s.log)
+		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, org.ID, "scim_client.rotate", "scim_client", id, jsonDetails("previous_secret_until", formatTime(timeOrNil(until))))
+		client, err := s.scimClient(ctx, org, id)
+		if err != nil {
+			return err
+		}
+		secret, hash, err := hasher.New(credential.KindScimClientSecret)
+		if err != nil {
+			return err
+		}
+		var until time.Time
+		if overlap > 0 {
+			until = time.Now().Add(overlap).UTC()
+		}
+		details := jsonDetails("previous_secret_until", formatTime(timeOrNil(until)))
+		err = s.audited(ctx, org.ID, "scim_client.rotate", "scim_client", &id, details, func(tx directory.Store) error {
+			return tx.RotateScimClientSecret(ctx, org.ID, id, hash, until)
+		})
+		if errors.Is(err, directory.ErrConflict) {
+			return fmt.Errorf("SCIM client %s is revoked and cannot get a new secret; `latchkey scim-client create` registers a new client", id)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "Rotated the secret of SCIM client %q (id %s, client id %s) in organization %s.\n", client.Name, id, client.ClientID, org.Slug)
+		if until.IsZero() {
+			fmt.Fprintln(env.stdout, "The previous secret no longer works.")
+		} else {
+			fmt.Fprintf(env.stdout, "The previous secret keeps working until %s; give the identity provider the new one before then.\n", formatTime(&until))
+		}
+		fmt.Fprintln(env.stdout, "Copy the new client secret now; it is not stored and cannot be shown again:")
+		fmt.Fprintln(env.stdout, secret)
+		return nil
 	})
-	if errors.Is(err, directory.ErrConflict) {
-		return fmt.Errorf("SCIM client %s is revoked and cannot get a new secret; `latchkey scim-client create` registers a new client", id)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "Rotated the secret of SCIM client %q (id %s, client id %s) in organization %s.\n", client.Name, id, client.ClientID, org.Slug)
-	if until.IsZero() {
-		fmt.Fprintln(env.stdout, "The previous secret no longer works.")
-	} else {
-		fmt.Fprintf(env.stdout, "The previous secret keeps working until %s; give the identity provider the new one before then.\n", formatTime(&until))
-	}
-	fmt.Fprintln(env.stdout, "Copy the new client secret now; it is not stored and cannot be shown again:")
-	fmt.Fprintln(env.stdout, secret)
-	return nil
 }
 
 func runScimClientRevoke(ctx context.Context, env *cli, args []string) error {
@@ -193,29 +164,19 @@ func runScimClientRevoke(ctx context.Context, env *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.connect(ctx, env, config.Needs{})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	if _, err := s.scimClient(ctx, org, id); err != nil {
-		return err
-	}
-	err = s.store.InTx(ctx, func(tx directory.Store) error {
-		if err := tx.RevokeScimClient(ctx, org.ID, id, time.Now()); err != nil {
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
+		if _, err := s.scimClient(ctx, org, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, org.ID, "scim_client.revoke", "scim_client", id, "")
+		err := s.audited(ctx, org.ID, "scim_client.revoke", "scim_client", &id, "", func(tx directory.Store) error {
+			return tx.RevokeScimClient(ctx, org.ID, id, time.Now())
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "Revoked SCIM client %s; its secrets and every access token issued to it are refused from now on.\n", id)
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "Revoked SCIM client %s; its secrets and every access token issued to it are refused from now on.\n", id)
-	return nil
 }
 
 // scimClient finds a client of org by id, with advice when there is none.

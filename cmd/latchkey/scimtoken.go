@@ -39,41 +39,28 @@ func runScimTokenCreate(ctx context.Context, env *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.connect(ctx, env, config.Needs{SecretKey: true})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	hasher, err := newHasher(s.cfg, s.log)
-	if err != nil {
-		return err
-	}
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	plaintext, hash, err := hasher.New(credential.KindScim)
-	if err != nil {
-		return err
-	}
-	tok := directory.ScimToken{OrgID: org.ID, Name: *name, Hash: hash, ExpiresAt: expiresAt}
-	err = s.store.InTx(ctx, func(tx directory.Store) error {
-		if err := tx.CreateScimToken(ctx, &tok); err != nil {
+	return withOrg(ctx, env, c, config.Needs{SecretKey: true}, func(s *session, org directory.Organization) error {
+		hasher, err := newHasher(s.cfg, s.log)
+		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, org.ID, "scim_token.create", "scim_token", tok.ID, "")
+		plaintext, hash, err := hasher.New(credential.KindScim)
+		if err != nil {
+			return err
+		}
+		tok := directory.ScimToken{OrgID: org.ID, Name: *name, Hash: hash, ExpiresAt: expiresAt}
+		err = s.change(ctx, org.ID, "scim_token.create", "scim_token", &tok.ID, "", func(tx directory.Store) error {
+			return tx.CreateScimToken(ctx, &tok)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "Created SCIM token %q (id %s) for organization %s; expires %s.\n", tok.Name, tok.ID, org.Slug, formatTime(tok.ExpiresAt))
+		fmt.Fprintf(env.stdout, "SCIM base URL: %s/scim/v2 (send the token as \"Authorization: Bearer <token>\").\n", s.cfg.BaseURL)
+		fmt.Fprintln(env.stdout, "Copy the token now; it is not stored and cannot be shown again:")
+		fmt.Fprintln(env.stdout, plaintext)
+		return nil
 	})
-	if errors.Is(err, directory.ErrInvalid) {
-		return &usageError{msg: err.Error()}
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "Created SCIM token %q (id %s) for organization %s; expires %s.\n", tok.Name, tok.ID, org.Slug, formatTime(tok.ExpiresAt))
-	fmt.Fprintf(env.stdout, "SCIM base URL: %s/scim/v2 (send the token as \"Authorization: Bearer <token>\").\n", s.cfg.BaseURL)
-	fmt.Fprintln(env.stdout, "Copy the token now; it is not stored and cannot be shown again:")
-	fmt.Fprintln(env.stdout, plaintext)
-	return nil
 }
 
 func runScimTokenList(ctx context.Context, env *cli, args []string) error {
@@ -85,27 +72,20 @@ func runScimTokenList(ctx context.Context, env *cli, args []string) error {
 	if err := requireNoArgs("scim-token list", rest); err != nil {
 		return err
 	}
-	s, err := c.connect(ctx, env, config.Needs{})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	tokens, err := s.store.ListScimTokens(ctx, org.ID)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tSTATUS\tCREATED\tEXPIRES\tLAST USED")
-	for _, t := range tokens {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, tokenStatus(t.RevokedAt, t.ExpiresAt, now),
-			formatTime(&t.CreatedAt), formatTime(t.ExpiresAt), formatTime(t.LastUsedAt))
-	}
-	return w.Flush()
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
+		tokens, err := s.store.ListScimTokens(ctx, org.ID)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tNAME\tSTATUS\tCREATED\tEXPIRES\tLAST USED")
+		for _, t := range tokens {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, tokenStatus(t.RevokedAt, t.ExpiresAt, now),
+				formatTime(&t.CreatedAt), formatTime(t.ExpiresAt), formatTime(t.LastUsedAt))
+		}
+		return w.Flush()
+	})
 }
 
 func tokenStatus(revokedAt, expiresAt *time.Time, now time.Time) string {
@@ -128,27 +108,17 @@ func runScimTokenRevoke(ctx context.Context, env *cli, args []string) error {
 		return usagef("latchkey scim-token revoke: want exactly one token ID (see `latchkey scim-token list`)")
 	}
 	id := rest[0]
-	s, err := c.connect(ctx, env, config.Needs{})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	err = s.store.InTx(ctx, func(tx directory.Store) error {
-		if err := tx.RevokeScimToken(ctx, org.ID, id, time.Now()); err != nil {
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
+		err := s.audited(ctx, org.ID, "scim_token.revoke", "scim_token", &id, "", func(tx directory.Store) error {
+			return tx.RevokeScimToken(ctx, org.ID, id, time.Now())
+		})
+		if errors.Is(err, directory.ErrNotFound) {
+			return fmt.Errorf("no SCIM token %q in organization %s; `latchkey scim-token list --org %s` shows them", id, org.Slug, org.Slug)
+		}
+		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, org.ID, "scim_token.revoke", "scim_token", id, "")
+		fmt.Fprintf(env.stdout, "Revoked SCIM token %s; requests using it are refused from now on.\n", id)
+		return nil
 	})
-	if errors.Is(err, directory.ErrNotFound) {
-		return fmt.Errorf("no SCIM token %q in organization %s; `latchkey scim-token list --org %s` shows them", id, org.Slug, org.Slug)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "Revoked SCIM token %s; requests using it are refused from now on.\n", id)
-	return nil
 }

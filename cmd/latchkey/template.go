@@ -41,31 +41,24 @@ func runTemplateShow(ctx context.Context, env *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.connect(ctx, env, config.Needs{})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	def, err := mailer.DefaultTemplate(k)
-	if err != nil {
-		return err
-	}
-	source := "the built-in default"
-	t := def
-	own, err := s.store.MessageTemplate(ctx, org.ID, string(k))
-	switch {
-	case err == nil:
-		source = "the organization's own (empty parts fall back to the default)"
-		t = mailer.Template{Subject: orElse(own.Subject, def.Subject), Text: orElse(own.Text, def.Text), HTML: orElse(own.HTML, def.HTML)}
-	case !errors.Is(err, directory.ErrNotFound):
-		return err
-	}
-	fmt.Fprintf(env.stdout, "# %s template of %s: %s\n# subject\n%s\n# text\n%s\n# html\n%s\n", k, org.Slug, source, t.Subject, t.Text, t.HTML)
-	return nil
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
+		def, err := mailer.DefaultTemplate(k)
+		if err != nil {
+			return err
+		}
+		source := "the built-in default"
+		t := def
+		own, err := s.store.MessageTemplate(ctx, org.ID, string(k))
+		switch {
+		case err == nil:
+			source = "the organization's own (empty parts fall back to the default)"
+			t = mailer.Template{Subject: orElse(own.Subject, def.Subject), Text: orElse(own.Text, def.Text), HTML: orElse(own.HTML, def.HTML)}
+		case !errors.Is(err, directory.ErrNotFound):
+			return err
+		}
+		fmt.Fprintf(env.stdout, "# %s template of %s: %s\n# subject\n%s\n# text\n%s\n# html\n%s\n", k, org.Slug, source, t.Subject, t.Text, t.HTML)
+		return nil
+	})
 }
 
 func orElse(v, def string) string {
@@ -109,25 +102,16 @@ func runTemplateSet(ctx context.Context, env *cli, args []string) error {
 	if err := mailer.Validate(k, t); err != nil {
 		return usagef("the template does not work: %v", err)
 	}
-	s, err := c.connect(ctx, env, config.Needs{})
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	org, err := s.organization(ctx, *c.org)
-	if err != nil {
-		return err
-	}
-	stored := directory.MessageTemplate{OrgID: org.ID, Kind: string(k), Subject: t.Subject, Text: t.Text, HTML: t.HTML}
-	err = s.store.InTx(ctx, func(tx directory.Store) error {
-		if err := tx.PutMessageTemplate(ctx, &stored); err != nil {
+	kindName := string(k)
+	return withOrg(ctx, env, c, config.Needs{}, func(s *session, org directory.Organization) error {
+		stored := directory.MessageTemplate{OrgID: org.ID, Kind: kindName, Subject: t.Subject, Text: t.Text, HTML: t.HTML}
+		err := s.audited(ctx, org.ID, "template.set", "template", &kindName, "", func(tx directory.Store) error {
+			return tx.PutMessageTemplate(ctx, &stored)
+		})
+		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, org.ID, "template.set", "template", string(k), "")
+		fmt.Fprintf(env.stdout, "Set the %s template of organization %s; `latchkey template show --kind %s` prints it.\n", k, org.Slug, k)
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "Set the %s template of organization %s; `latchkey template show --kind %s` prints it.\n", k, org.Slug, k)
-	return nil
 }
