@@ -9,7 +9,7 @@ help: ## list targets
 run: ## run the server on the embedded default (SQLite file latchkey.db here)
 	$(GO) run ./cmd/latchkey serve
 
-test: ## every test with the race detector (PostgreSQL too when LATCHKEY_TEST_DATABASE_URL is set)
+test: ## every test with the race detector (PostgreSQL too when LATCHKEY_TEST_DATABASE_URL is set; browser tests when chromium is installed)
 	$(GO) test -race -count=1 ./...
 
 FUZZTIME ?= 10s

@@ -143,21 +143,20 @@ func setName(a *directory.Account, doc map[string]any, given, family string) {
 	}
 }
 
-// RenameUser gives an account the userName its person picked (access-code
-// claims): in the typed field and in the SCIM document, so SCIM reads
-// agree. Uniqueness is the store's (ErrConflict on UpdateAccount); the
+// ChooseSignInName gives an account the sign-in name its person picked
+// (access-code claims). It sets a.SignInName only: userName and the SCIM
+// document are the identity provider's, which finds and rewrites its
+// users by userName, so a changed one would be duplicated or renamed
+// back. Uniqueness is the store's (ErrConflict on UpdateAccount); the
 // caller checks first to say so next to the field.
-func RenameUser(a *directory.Account, userName string) error {
-	userName = strings.TrimSpace(userName)
-	switch n := utf8.RuneCountInString(userName); {
+func ChooseSignInName(a *directory.Account, name string) error {
+	name = strings.TrimSpace(name)
+	switch n := utf8.RuneCountInString(name); {
 	case n < minUserName || n > maxUserName:
 		return fieldProblem("userName", fmt.Sprintf("Use %d to %d characters.", minUserName, maxUserName))
-	case !userNamePattern.MatchString(userName):
+	case !userNamePattern.MatchString(name):
 		return fieldProblem("userName", "Use letters, digits and . _ @ + - only, starting with a letter or digit.")
 	}
-	a.UserName = userName
-	doc := decodeDocument(a.Resource)
-	setText(doc, "userName", userName)
-	a.Resource = encodeDocument(doc)
+	a.SignInName = name
 	return nil
 }

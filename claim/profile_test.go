@@ -177,31 +177,36 @@ func TestEditProfileRefusals(t *testing.T) {
 	}
 }
 
-func TestRenameUser(t *testing.T) {
+func TestChooseSignInName(t *testing.T) {
 	for _, tc := range []struct {
-		name, userName string
-		ok             bool
+		name, signInName, want string
+		ok                     bool
 	}{
-		{"plain", "ada.lovelace", true},
-		{"trimmed", "  ada_l  ", true},
-		{"email-like", "ada+work@example.com", true},
-		{"too short", "ad", false},
-		{"space inside", "ada lovelace", false},
-		{"leading dot", ".ada", false},
-		{"too long", "a123456789012345678901234567890123456789012345678901234567890123456789", false},
+		{"plain", "ada.lovelace", "ada.lovelace", true},
+		{"trimmed", "  ada_l  ", "ada_l", true},
+		{"email-like", "ada+work@example.com", "ada+work@example.com", true},
+		{"too short", "ad", "", false},
+		{"space inside", "ada lovelace", "", false},
+		{"leading dot", ".ada", "", false},
+		{"too long", "a123456789012345678901234567890123456789012345678901234567890123456789", "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := profileAccount()
-			err := RenameUser(&a, tc.userName)
+			before := string(a.Resource)
+			err := ChooseSignInName(&a, tc.signInName)
 			if (err == nil) != tc.ok {
 				t.Fatalf("err = %v; want ok=%v", err, tc.ok)
 			}
-			doc := decoded(t, a)
-			if tc.ok && (a.UserName != doc["userName"] || a.UserName == "ada@example.com") {
-				t.Errorf("userName %q, document %v", a.UserName, doc["userName"])
+			var v *directory.ValidationError
+			if !tc.ok && (!errors.As(err, &v) || v.Field != "userName") {
+				t.Fatalf("err = %v; want a problem with userName (the form field)", err)
 			}
-			if !tc.ok && (a.UserName != "ada@example.com" || doc["userName"] != "ada@example.com") {
-				t.Error("a refused name changed the account")
+			if a.SignInName != tc.want {
+				t.Errorf("SignInName = %q; want %q", a.SignInName, tc.want)
+			}
+			// The IdP's userName is never the person's to change.
+			if a.UserName != "ada@example.com" || string(a.Resource) != before {
+				t.Errorf("userName %q, document %s; want both untouched", a.UserName, a.Resource)
 			}
 		})
 	}

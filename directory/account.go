@@ -110,6 +110,11 @@ type Account struct {
 	// PictureID names the account's profile picture ("" when it has
 	// none); see FirstAccessStore.PutPicture.
 	PictureID string
+	// SignInName is the username the person chose while claiming ("" when
+	// none). It is theirs, not the identity provider's: SCIM never writes
+	// it, because IdPs find and rewrite users by UserName, which must stay
+	// what they sent. Unique per organization, case-insensitively.
+	SignInName string
 }
 
 // MaxUserNameLength bounds userName; longer values are refused, never cut.
@@ -139,7 +144,7 @@ func (a Account) Validate() error {
 	if err := checkTexts("externalId", a.ExternalID, "displayName", a.DisplayName, "name.givenName", a.GivenName,
 		"name.familyName", a.FamilyName, "title", a.Title, "department", a.Department, "division", a.Division,
 		"organization", a.Organization, "costCenter", a.CostCenter, "employeeNumber", a.EmployeeNumber,
-		"location", a.Location, "manager", a.ManagerID, "userType", a.UserType); err != nil {
+		"location", a.Location, "manager", a.ManagerID, "userType", a.UserType, "signInName", a.SignInName); err != nil {
 		return err
 	}
 	for _, e := range a.Emails {

@@ -52,6 +52,11 @@ type AccountStore interface {
 	AccountForUpdate(ctx context.Context, orgID, id string) (Account, error)
 	// AccountByUserName matches userName case-insensitively.
 	AccountByUserName(ctx context.Context, orgID, userName string) (Account, error)
+	// AccountBySignInName matches SignInName case-insensitively; "", or
+	// text no account can hold (invalid UTF-8, NUL), never matches
+	// (ErrNotFound). UpdateAccount and CreateAccount answer
+	// ErrConflict when another account of the org has the sign-in name.
+	AccountBySignInName(ctx context.Context, orgID, name string) (Account, error)
 	// UpdateAccount writes every field of a, if the stored version still
 	// equals a.Version (else ErrVersionMismatch), and bumps a.Version.
 	UpdateAccount(ctx context.Context, a *Account) error

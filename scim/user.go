@@ -425,6 +425,12 @@ func addLifecycle(doc document, a directory.Account) {
 		lk["claimDate"] = formatTime(*a.ClaimedAt)
 		status["claimDate"] = a.ClaimedAt.Unix()
 	}
+	// The person's own name, never the IdP's to write: normalize drops it
+	// from PUT and POST (readOnly), PATCH may only leave it as it is, and
+	// applyUserDocument never sets Account.SignInName.
+	if a.SignInName != "" {
+		lk["signInName"] = a.SignInName
+	}
 	dates := objectAt(doc, schemas.FacebookStartTermDatesURN)
 	merged := document{}
 	for k, v := range dates {

@@ -58,7 +58,7 @@ func (p *Pages) showAccount(welcome bool) echo.HandlerFunc {
 			title = "You're all set"
 		}
 		return p.render(c, http.StatusOK, "account", page{Title: title, OrgName: org.Name,
-			Data: accountView{Name: personName(a), UserName: a.UserName, PictureURL: pictureURL(a), Welcome: welcome}})
+			Data: accountView{Name: personName(a), UserName: shownUserName(a), PictureURL: pictureURL(a), Welcome: welcome}})
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -155,9 +154,14 @@ func newPictureID() string {
 	return hex.EncodeToString(b)
 }
 
-// pickUserName gives the account the userName the person chose (claims
-// by access code), unique in the organization.
-func (p *Pages) pickUserName(ctx context.Context, cs *claimState, userName string) error {
+// pickUserName records the username the person chose (claims by access
+// code) as the account's sign-in name. The IdP's userName is left alone:
+// IdPs find and rewrite their users by it. The name must be free in the
+// organization, as another account's sign-in name or userName, so that
+// it names one person at sign-in. The account's own userName is free:
+// it is stored as the sign-in name like any other choice, so it keeps
+// working if the IdP renames the user later.
+func (p *Pages) pickUserName(ctx context.Context, cs *claimState, name string) error {
 	if _, err := p.beginStep(ctx, cs, stepUserName); err != nil {
 		return err
 	}
@@ -166,32 +170,44 @@ func (p *Pages) pickUserName(ctx context.Context, cs *claimState, userName strin
 		if err != nil {
 			return err
 		}
-		if strings.TrimSpace(userName) == a.UserName {
-			return nil // keeping the name the organization gave is fine
-		}
-		if err := claim.RenameUser(&a, userName); err != nil {
+		before := a.SignInName
+		if err := claim.ChooseSignInName(&a, name); err != nil || a.SignInName == before {
 			return err
 		}
-		other, err := tx.AccountByUserName(ctx, a.OrgID, a.UserName)
+		if err := nameFree(ctx, tx, a); err != nil {
+			return err
+		}
+		if err := tx.UpdateAccount(ctx, &a); err != nil {
+			if errors.Is(err, directory.ErrConflict) {
+				return errUserNameTaken // another claim took it meanwhile
+			}
+			return err
+		}
+		cs.account = a
+		return record(ctx, tx, personActor(ctx, a), accountEvent(a, "account.username_set"),
+			map[string]any{"signInName": a.SignInName})
+	})
+	if err != nil {
+		return err
+	}
+	return p.finishStep(ctx, cs, stepUserName)
+}
+
+// nameFree checks that no other account of a's organization has a's
+// sign-in name as its sign-in name or its userName (case-insensitively).
+func nameFree(ctx context.Context, tx directory.Store, a directory.Account) error {
+	for _, find := range []func(context.Context, string, string) (directory.Account, error){
+		tx.AccountBySignInName, tx.AccountByUserName,
+	} {
+		other, err := find(ctx, a.OrgID, a.SignInName)
 		switch {
 		case err == nil && other.ID != a.ID:
 			return errUserNameTaken
 		case err != nil && !errors.Is(err, directory.ErrNotFound):
 			return err
 		}
-		if err := tx.UpdateAccount(ctx, &a); err != nil {
-			if errors.Is(err, directory.ErrConflict) {
-				return errUserNameTaken
-			}
-			return err
-		}
-		cs.account = a
-		return record(ctx, tx, personActor(ctx, a), accountEvent(a, "account.username_set"), map[string]any{"userName": a.UserName})
-	})
-	if err != nil {
-		return err
 	}
-	return p.finishStep(ctx, cs, stepUserName)
+	return nil
 }
 
 // choosePassword checks the new password and keeps its hash in the claim
@@ -217,8 +233,8 @@ func (p *Pages) choosePassword(ctx context.Context, cs *claimState, pw, confirm 
 // passwordContext are the words a password must not be: the person's
 // and the organization's names.
 func passwordContext(cs *claimState) []string {
-	words := []string{cs.org.Name, cs.org.Slug, cs.account.UserName, cs.account.GivenName, cs.account.FamilyName,
-		cs.account.DisplayName}
+	words := []string{cs.org.Name, cs.org.Slug, cs.account.UserName, cs.account.SignInName, cs.account.GivenName,
+		cs.account.FamilyName, cs.account.DisplayName}
 	for _, e := range cs.account.Emails {
 		words = append(words, e.Value)
 	}

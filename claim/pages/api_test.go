@@ -140,7 +140,11 @@ func TestClaimAPI(t *testing.T) {
 			t.Fatalf("after the picture: %v", multi.body)
 		}
 		app.post("/username", map[string]string{"username": "Taken"}).want(t, "taken", http.StatusConflict, "username_taken", "username")
-		app.post("/username", map[string]string{"username": "sam.field"}).want(t, "username", http.StatusOK)
+		chosen := app.post("/username", map[string]string{"username": "sam.field"})
+		chosen.want(t, "username", http.StatusOK)
+		if acc, _ := chosen.body["account"].(map[string]any); acc["username"] != "sam.field" {
+			t.Fatalf("account after choosing a username = %v", chosen.body["account"])
+		}
 		app.post("/password", map[string]string{"password": "12345678", "confirm": "12345678"}).want(t, "weak", http.StatusBadRequest, "invalid", "password")
 		app.post("/password", map[string]string{"password": "plum harbour kettle", "confirm": "plum harbour kettle"}).want(t, "password", http.StatusOK)
 		groups := app.get("/groups")
@@ -164,7 +168,12 @@ func TestClaimAPI(t *testing.T) {
 		if done.body["claimed"] != true || done.body["session_token"] == "" || done.body["session_token"] == app.token {
 			t.Fatalf("complete answered %v", done.body)
 		}
-		if got := e.account(sam.ID); got.State != directory.StateClaimed || got.UserName != "sam.field" || got.PictureID == "" {
+		if acc, _ := done.body["account"].(map[string]any); acc["username"] != "sam.field" {
+			t.Fatalf("claimed account = %v", done.body["account"])
+		}
+		// The chosen name is a sign-in name; the IdP's userName stays.
+		if got := e.account(sam.ID); got.State != directory.StateClaimed || got.UserName != "E1234" ||
+			got.SignInName != "sam.field" || got.PictureID == "" {
 			t.Fatalf("after the claim: %+v", got)
 		}
 		app.get("").want(t, "claim token after the claim", http.StatusUnauthorized, "session_ended")

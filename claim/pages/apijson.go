@@ -58,7 +58,7 @@ type apiState struct {
 
 func accountJSON(a directory.Account) apiAccount {
 	prof := claim.ProfileOf(a)
-	return apiAccount{ID: a.ID, UserName: a.UserName, DisplayName: personName(a), Email: a.PrimaryEmail(),
+	return apiAccount{ID: a.ID, UserName: shownUserName(a), DisplayName: personName(a), Email: a.PrimaryEmail(),
 		PictureURL: pictureURL(a), Profile: apiProfile{GivenName: prof.GivenName, FamilyName: prof.FamilyName,
 			Title: prof.Title, Department: prof.Department, Phone: prof.Phone}}
 }

@@ -56,13 +56,15 @@ func TestClaimByCode(t *testing.T) {
 		b.submit("complete", nil)
 		b.want(http.StatusOK, "/account/welcome", "You're all set", "sam.field")
 
+		// The chosen name is a sign-in name: the IdP's userName stays, and
+		// SCIM shows the chosen one beside it, read-only.
 		got := e.account(sam.ID)
-		if got.State != directory.StateClaimed || got.UserName != "sam.field" || got.AccessCodeHash != "" {
-			t.Fatalf("after the claim: %s %q code %q", got.State, got.UserName, got.AccessCodeHash)
+		if got.State != directory.StateClaimed || got.UserName != "E1234" || got.SignInName != "sam.field" || got.AccessCodeHash != "" {
+			t.Fatalf("after the claim: %s userName %q sign-in name %q code %q", got.State, got.UserName, got.SignInName, got.AccessCodeHash)
 		}
 		_, doc := e.scim(http.MethodGet, "/scim/v2/Users/"+sam.ID, nil)
-		if doc["userName"] != "sam.field" {
-			t.Fatalf("SCIM userName = %v", doc["userName"])
+		if lk, _ := doc[latchkeyURN].(map[string]any); doc["userName"] != "E1234" || lk["signInName"] != "sam.field" {
+			t.Fatalf("SCIM userName = %v, extension = %v", doc["userName"], doc[latchkeyURN])
 		}
 
 		// The code is spent.

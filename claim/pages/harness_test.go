@@ -116,7 +116,13 @@ func openStore(t testing.TB, b backend, url string) *gormstore.Store {
 	return s
 }
 
-func newEnv(t *testing.T, b backend) *env {
+func newEnv(t *testing.T, b backend) *env { return newEnvAt(t, b, true) }
+
+// newEnvAt is newEnv serving https (tls) or, for the browser tests, plain
+// http on loopback, which browsers treat as a secure context (so the
+// cookies keep Secure and their __Host- names) without a certificate to
+// trust.
+func newEnvAt(t *testing.T, b backend, tls bool) *env {
 	t.Helper()
 	e := &env{t: t, b: b, store: openStore(t, b, b.url(t)), clock: &testClock{}, logs: &syncBuffer{}}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -130,7 +136,10 @@ func newEnv(t *testing.T, b backend) *env {
 		t.Fatal(err)
 	}
 	e.server = httptest.NewUnstartedServer(nil)
-	e.base = "https://" + e.server.Listener.Addr().String()
+	e.base = "http://" + e.server.Listener.Addr().String()
+	if tls {
+		e.base = "https://" + e.server.Listener.Addr().String()
+	}
 	secrets, err := claim.NewSecrets([]byte(serverKey))
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +173,11 @@ func newEnv(t *testing.T, b backend) *env {
 		RatePerSecond: 10000, Burst: 10000, Now: e.clock.Now})
 	areas := append([]server.Area{scimArea}, p.Areas()...)
 	e.server.Config.Handler = server.New(server.Options{DB: e.store, Areas: areas, Logger: log}).Handler()
-	e.server.StartTLS()
+	if tls {
+		e.server.StartTLS()
+	} else {
+		e.server.Start()
+	}
 	t.Cleanup(e.server.Close)
 	return e
 }

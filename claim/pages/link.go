@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -84,9 +85,25 @@ func (p *Pages) beginClaim(c echo.Context, a directory.Account, method claim.Met
 		return err
 	}
 	if needsSSO {
+		if method == claim.MethodCode {
+			return p.showSSOFirst(c, org, a)
+		}
 		return p.redirectToIdP(c, org, s.Hash)
 	}
 	return seeOther(c, "/claim/steps")
+}
+
+// showSSOFirst is the page a claim begun with an access code shows before
+// the IdP. The code page cannot send the browser there itself: it cannot
+// know the IdP before the code is typed, so its CSP lets its form lead
+// only to us, and browsers apply form-action to every redirect of a
+// form's answer (Chromium refuses the redirect). This page's CSP allows
+// the IdP, and its button (POST /claim/steps) redirects there as the
+// landing page's does.
+func (p *Pages) showSSOFirst(c echo.Context, org directory.Organization, a directory.Account) error {
+	pg := page{Title: "Welcome to " + org.Name, OrgName: org.Name, formOrigins: p.idpOrigins(c.Request().Context(), org),
+		Data: landingView{Name: personName(a), Email: a.PrimaryEmail(), Action: "/claim/steps", SSO: true}}
+	return p.render(c, http.StatusOK, "landing", pg)
 }
 
 // replaceSessionCookie gives the browser the session secret names, and
@@ -101,10 +118,20 @@ func (p *Pages) replaceSessionCookie(c echo.Context, secret, purpose string) err
 
 // personName is how pages address a person.
 func personName(a directory.Account) string {
-	for _, n := range []string{a.DisplayName, strings.TrimSpace(a.GivenName + " " + a.FamilyName), a.UserName} {
+	for _, n := range []string{a.DisplayName, strings.TrimSpace(a.GivenName + " " + a.FamilyName)} {
 		if n != "" {
 			return n
 		}
+	}
+	return shownUserName(a)
+}
+
+// shownUserName is the username pages and the API show a person: the
+// sign-in name they chose, else the IdP's userName. Both sign in; the
+// chosen one is the one they know.
+func shownUserName(a directory.Account) string {
+	if a.SignInName != "" {
+		return a.SignInName
 	}
 	return a.UserName
 }

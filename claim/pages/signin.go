@@ -130,14 +130,27 @@ func signInKeys(source string, org directory.Organization, login string, a direc
 	return keys
 }
 
-// findLogin finds the account whose userName or primary email is login
-// (sso.MatchAccount's rule, case-insensitive). No account, more than one,
-// or a deactivated one is "not found": the answer must not differ.
+// findLogin finds the account login names: the one whose person chose
+// it as sign-in name, else the one whose userName or primary email it is
+// (sso.MatchAccount's rule), case-insensitively. The first rule that
+// finds an account decides, so a chosen name wins over an IdP's userName
+// that came to equal it later. No account, more than one, or a
+// deactivated one is "not found": the answer must not differ.
 func (p *Pages) findLogin(ctx context.Context, org directory.Organization, login string) (directory.Account, bool, error) {
 	if login == "" {
 		return directory.Account{}, false, nil
 	}
-	a, err := sso.MatchAccount(ctx, p.store, org.ID, sso.Identity{NameID: login})
+	a, err := p.store.AccountBySignInName(ctx, org.ID, login)
+	switch {
+	case err == nil:
+		if !a.Active {
+			return directory.Account{}, false, nil
+		}
+		return a, true, nil
+	case !errors.Is(err, directory.ErrNotFound):
+		return directory.Account{}, false, err
+	}
+	a, err = sso.MatchAccount(ctx, p.store, org.ID, sso.Identity{NameID: login})
 	switch {
 	case err == nil:
 		return a, true, nil

@@ -149,7 +149,7 @@ func pictureURL(a directory.Account) string {
 type userNameView struct{ UserName string }
 
 func (p *Pages) showUserName(c echo.Context, cs *claimState, _ plan, pg page) error {
-	name := cs.account.UserName
+	name := shownUserName(cs.account)
 	if pg.status != 0 {
 		name = c.FormValue("userName")
 	}
@@ -166,7 +166,7 @@ func (p *Pages) submitUserName(c echo.Context, cs *claimState) error {
 type passwordView struct{ UserName string }
 
 func (p *Pages) showPassword(c echo.Context, cs *claimState, _ plan, pg page) error {
-	pg.Data = passwordView{UserName: cs.account.UserName}
+	pg.Data = passwordView{UserName: shownUserName(cs.account)}
 	return p.render(c, pg.statusOr(http.StatusOK), "password", pg)
 }
 

@@ -33,6 +33,9 @@ func (p *Pages) stepPages() map[string]stepPage {
 // completion.
 func (p *Pages) mountSteps(g *echo.Group) {
 	g.GET("/steps", p.html(p.withClaim(p.goToNextStep)))
+	// The button of the page a claim begun with an access code shows
+	// before the IdP (showSSOFirst): withClaim sends it there.
+	g.POST("/steps", p.html(p.withClaim(p.goToNextStep)))
 	for name, sp := range p.stepPages() {
 		g.GET("/steps/"+name, p.html(p.withClaim(p.stepGet(name, sp))))
 		g.POST("/steps/"+name, p.html(p.withClaim(p.stepPost(name, sp))))

@@ -128,6 +128,17 @@ func (s *Store) AccountByUserName(ctx context.Context, orgID, userName string) (
 	return s.accountWhere(ctx, "org_id = ? AND user_name_lower = ?", orgID, lower(userName))
 }
 
+// AccountBySignInName implements directory.AccountStore. "" is every
+// account's "none", so it is never looked up; nor is text no account can
+// hold (invalid UTF-8, NUL), which PostgreSQL would refuse where SQLite
+// finds nothing: sign-in passes typed names here as they come.
+func (s *Store) AccountBySignInName(ctx context.Context, orgID, name string) (directory.Account, error) {
+	if name == "" || checkValueText(name) != "" {
+		return directory.Account{}, fmt.Errorf("gormstore: account: no such sign-in name: %w", directory.ErrNotFound)
+	}
+	return s.accountWhere(ctx, "org_id = ? AND sign_in_name_lower = ?", orgID, lower(name))
+}
+
 func (s *Store) accountWhere(ctx context.Context, where string, args ...any) (directory.Account, error) {
 	var row accountRow
 	if err := first(s.ctx(ctx).Where(where, args...), &row); err != nil {

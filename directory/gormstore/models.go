@@ -83,6 +83,8 @@ type accountRow struct {
 	AccessCodeExpiresAt  *time.Time `gorm:"column:access_code_expires_at"`
 	LastDeliveryError    string     `gorm:"column:last_delivery_error"`
 	PictureID            string     `gorm:"column:picture_id"`
+	SignInName           string     `gorm:"column:sign_in_name"`
+	SignInNameLower      string     `gorm:"column:sign_in_name_lower"`
 }
 
 func (accountRow) TableName() string { return "accounts" }
@@ -127,7 +129,8 @@ func fromAccount(a *directory.Account) accountRow {
 		InviteGeneration: a.InviteGeneration, InviteExpiresAt: utcPtr(a.InviteExpiresAt),
 		AccessCodeHash: nullable(a.AccessCodeHash), AccessCodeGeneration: a.AccessCodeGeneration,
 		AccessCodeExpiresAt: utcPtr(a.AccessCodeExpiresAt), LastDeliveryError: a.LastDeliveryError,
-		PictureID: a.PictureID,
+		PictureID:  a.PictureID,
+		SignInName: a.SignInName, SignInNameLower: lower(a.SignInName),
 	}
 }
 
@@ -147,7 +150,7 @@ func (r accountRow) toDomain(emails []accountEmailRow) directory.Account {
 		UserType: r.UserType, InviteGeneration: r.InviteGeneration, InviteExpiresAt: utcPtr(r.InviteExpiresAt),
 		AccessCodeHash: deref(r.AccessCodeHash), AccessCodeGeneration: r.AccessCodeGeneration,
 		AccessCodeExpiresAt: utcPtr(r.AccessCodeExpiresAt), LastDeliveryError: r.LastDeliveryError,
-		PictureID: r.PictureID,
+		PictureID: r.PictureID, SignInName: r.SignInName,
 	}
 	for _, e := range emails {
 		a.Emails = append(a.Emails, directory.Email{Type: e.Type, Value: e.Value, Primary: e.IsPrimary})

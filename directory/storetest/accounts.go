@@ -22,7 +22,7 @@ func fullAccount(orgID string) directory.Account {
 		Active: true, State: directory.StateInvited, AuthMethod: directory.AuthSSO, Frontline: true,
 		Title: "Analyst", Department: "Engines", Division: "R&D", Organization: "Babbage Ltd",
 		CostCenter: "CC-1", EmployeeNumber: "E-1815", Location: "London", ManagerID: "mgr-1",
-		StartDate: ptr(at(1, 0)), InvitedAt: ptr(at(2, 123456)),
+		StartDate: ptr(at(1, 0)), InvitedAt: ptr(at(2, 123456)), SignInName: "Ada.L",
 		Resource: json.RawMessage(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:example:custom:1.0"],` +
 			`"userName":"Ada.Lovelace@Example.com","urn:example:custom:1.0":{"shoe":{"size":38,"colors":["red"]}},` +
 			`"x-unmodelled":[1,2.5,null,true,"ü"]}`),
@@ -66,7 +66,7 @@ func checkAccountFields(t *testing.T, got, want directory.Account) {
 		{"Department", got.Department, want.Department}, {"Division", got.Division, want.Division},
 		{"Organization", got.Organization, want.Organization}, {"CostCenter", got.CostCenter, want.CostCenter},
 		{"EmployeeNumber", got.EmployeeNumber, want.EmployeeNumber}, {"Location", got.Location, want.Location},
-		{"ManagerID", got.ManagerID, want.ManagerID},
+		{"ManagerID", got.ManagerID, want.ManagerID}, {"SignInName", got.SignInName, want.SignInName},
 	} {
 		if f.got != f.want {
 			t.Errorf("%s = %q; want %q", f.name, f.got, f.want)

@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Organizations", testOrganizations},
 		{"AccountRoundTrip", testAccountRoundTrip},
 		{"AccountUserNameUnique", testAccountUserNameUnique},
+		{"AccountSignInNames", testAccountSignInNames},
 		{"AccountValidation", testAccountValidation},
 		{"AccountUpdate", testAccountUpdate},
 		{"AccountConcurrentUpdate", testAccountConcurrentUpdate},

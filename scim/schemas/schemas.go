@@ -113,6 +113,7 @@ func Latchkey() schema.Schema {
 			dateTime("claimDate", "When the account was claimed.", readOnly),
 			str("claimLink", "The claim link of an invited, unclaimed account.", readOnly),
 			str("accessCode", "The access code of an invited, unclaimed account without email.", readOnly),
+			str("signInName", "The username the person chose while claiming with an access code; userName stays the identity provider's.", readOnly),
 			str("authMethod", "How the person signs in: password or sso.", readWrite, "password", "sso"),
 			dateTime("startDate", "The person's first working day; invitation rules may wait for it.", readWrite),
 			boolean("frontline", "A frontline account without email, claimed with an access code.", readWrite),
