@@ -58,6 +58,7 @@ func commands() []command {
 		{"claim-settings", "show or set which first-access steps people must complete", runClaimSettings},
 		{"terms", "publish or show the terms of use people accept when claiming", runTerms},
 		{"group", "mark groups default or open for people claiming; list them", runGroup},
+		{"sso", "set, show or remove an organization's SAML identity provider", runSSO},
 		{"version", "print the version", runVersion},
 	}
 }
