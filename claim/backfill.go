@@ -91,16 +91,38 @@ func (v *Inviter) backfillBatch(ctx context.Context, tx directory.Store, args Ba
 	jobs := &jobBatch{}
 	batched := *v
 	batched.jobs = jobs
+	audits := &auditBatch{Store: tx}
 	why := map[string]any{"reason": "rule", "rule_id": rule.ID, "rule": rule.Name, "backfill": true}
 	for _, a := range accounts {
 		if decided[a.ID] {
 			continue
 		}
-		if err := batched.backfillOne(ctx, tx, org, rule, a, why); err != nil {
+		if err := batched.backfillOne(ctx, audits, org, rule, a, why); err != nil {
 			return err
 		}
 	}
+	if err := tx.AppendAudits(ctx, audits.events); err != nil {
+		return err
+	}
 	return jobs.flush(ctx, tx, v.jobs)
+}
+
+// auditBatch is the batch's transaction with its audit entries held back
+// to be appended with one statement at the end (an invitation writes one
+// or two; a row per statement was a tenth of the back-fill's queries).
+// Nothing reads them before the transaction commits.
+type auditBatch struct {
+	directory.Store
+	events []*directory.AuditEvent
+}
+
+// AppendAudit implements directory.AuditStore by remembering e.
+func (b *auditBatch) AppendAudit(_ context.Context, e *directory.AuditEvent) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	b.events = append(b.events, e)
+	return nil
 }
 
 // manyEnqueuer is an Enqueuer that inserts many jobs with one statement

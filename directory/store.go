@@ -147,5 +147,9 @@ type CredentialStore interface {
 type AuditStore interface {
 	// AppendAudit assigns ID and, when zero, At.
 	AppendAudit(ctx context.Context, e *AuditEvent) error
+	// AppendAudits appends several events at once, in order (ids grow
+	// with the position), all or none; an invalid one is ErrInvalid and
+	// appends nothing.
+	AppendAudits(ctx context.Context, events []*AuditEvent) error
 	ListAudit(ctx context.Context, orgID string, q AuditQuery) ([]AuditEvent, error)
 }

@@ -43,12 +43,42 @@ func (r auditEventRow) toDomain() directory.AuditEvent {
 
 // AppendAudit implements directory.AuditStore.
 func (s *Store) AppendAudit(ctx context.Context, e *directory.AuditEvent) error {
+	return s.AppendAudits(ctx, []*directory.AuditEvent{e})
+}
+
+// AppendAudits implements directory.AuditStore with one multi-row INSERT.
+func (s *Store) AppendAudits(ctx context.Context, events []*directory.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	rows := make([]auditEventRow, len(events))
+	for i, e := range events {
+		row, err := s.auditRow(e)
+		if err != nil {
+			return err
+		}
+		rows[i] = row
+	}
+	if err := s.write(ctx, func(db *gorm.DB) error { return db.CreateInBatches(&rows, auditInsertBatch).Error }); err != nil {
+		return fmt.Errorf("gormstore: append audit: %w", translate(err))
+	}
+	for i, e := range events {
+		*e = rows[i].toDomain()
+	}
+	return nil
+}
+
+// auditInsertBatch keeps one INSERT's parameters (13 a row) well under
+// SQLite's and PostgreSQL's limits.
+const auditInsertBatch = 500
+
+func (s *Store) auditRow(e *directory.AuditEvent) (auditEventRow, error) {
 	if err := e.Validate(); err != nil {
-		return err
+		return auditEventRow{}, err
 	}
 	id, err := newID()
 	if err != nil {
-		return err
+		return auditEventRow{}, err
 	}
 	at := e.At
 	if at.IsZero() {
@@ -64,11 +94,7 @@ func (s *Store) AppendAudit(ctx context.Context, e *directory.AuditEvent) error 
 		d := string(e.Details)
 		row.Details = &d
 	}
-	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
-		return fmt.Errorf("gormstore: append audit: %w", translate(err))
-	}
-	*e = row.toDomain()
-	return nil
+	return row, nil
 }
 
 // ListAudit implements directory.AuditStore, newest first (ids are

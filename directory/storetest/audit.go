@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/latchkeyhq/latchkey/directory"
@@ -45,5 +46,36 @@ func testAudit(t *testing.T, s directory.Store) {
 	noErr(t, "ListAudit page", err)
 	if len(page) != 2 || page[0].ID != ids[1] || page[1].ID != ids[0] {
 		t.Fatalf("page before the third event = %+v", page)
+	}
+}
+
+// testAppendAudits: a batch appends in order, all or nothing.
+func testAppendAudits(t *testing.T, s directory.Store) {
+	org := mustOrg(t, s, "acme")
+	noErr(t, "AppendAudits of none", s.AppendAudits(ctx(t), nil))
+	var batch []*directory.AuditEvent
+	for i := range 3 {
+		batch = append(batch, &directory.AuditEvent{OrgID: org.ID, ActorType: directory.ActorSystem, Action: "account.invite",
+			TargetType: "account", TargetID: name("a", i), Details: json.RawMessage(`{"n":` + fmt.Sprint(i) + `}`)})
+	}
+	noErr(t, "AppendAudits", s.AppendAudits(ctx(t), batch))
+	for i, e := range batch {
+		if e.ID == "" || e.At.IsZero() || (i > 0 && e.ID <= batch[i-1].ID) {
+			t.Fatalf("event %d after AppendAudits = %+v; want ids in order and times", i, e)
+		}
+	}
+	got, err := s.ListAudit(ctx(t), org.ID, directory.AuditQuery{})
+	noErr(t, "ListAudit", err)
+	if len(got) != 3 || got[0].TargetID != name("a", 2) || got[2].TargetID != name("a", 0) {
+		t.Fatalf("ListAudit after a batch = %+v", got)
+	}
+	sameJSON(t, "details", got[1].Details, []byte(`{"n":1}`))
+	bad := []*directory.AuditEvent{
+		{OrgID: org.ID, ActorType: directory.ActorSystem, Action: "account.invite"},
+		{OrgID: org.ID, ActorType: directory.ActorSystem},
+	}
+	wantErr(t, "a batch with an invalid event", s.AppendAudits(ctx(t), bad), directory.ErrInvalid)
+	if got, _ := s.ListAudit(ctx(t), org.ID, directory.AuditQuery{}); len(got) != 3 {
+		t.Fatalf("an invalid batch appended %d events", len(got)-3)
 	}
 }

@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ScimClientRevocation", testScimClientRevocation},
 		{"AdminsAndTokens", testAdminsAndTokens},
 		{"Audit", testAudit},
+		{"AppendAudits", testAppendAudits},
 		{"Transactions", testTransactions},
 		{"TransactionRecoversFromConflict", testTransactionRecoversFromConflict},
 		{"ConflictingCreateWritesNothing", testConflictingCreateWritesNothing},
