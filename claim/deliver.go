@@ -84,8 +84,12 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		if err != nil || !recorded {
 			return err
 		}
-		return appendAudit(ctx, tx, directory.Actor{Type: directory.ActorSystem}, a, deliveryAction(args.Message),
+		err = appendAudit(ctx, tx, directory.Actor{Type: directory.ActorSystem}, a, deliveryAction(args.Message),
 			map[string]any{"generation": args.Generation, "message": args.Message})
+		if err != nil {
+			return err
+		}
+		return w.Inviter.nextReminder(ctx, tx, a, args)
 	})
 }
 

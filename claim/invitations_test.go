@@ -2,6 +2,7 @@ package claim_test
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -427,5 +428,39 @@ func TestInvitedOnCreate(t *testing.T) {
 		if linkIn(t, msgs[0]) == "" {
 			t.Fatal("the invitation carries no claim link")
 		}
+	})
+}
+
+// TestRemindersChain: an invitation enqueues its first reminder only;
+// each reminder sent enqueues the next, so all of them arrive, in order,
+// with the same link.
+func TestRemindersChain(t *testing.T) {
+	eachBackend(t, envOptions{reminders: []time.Duration{time.Second, 2 * time.Second}, noWorkers: true}, func(t *testing.T, e *env) {
+		e.rule("Sales", `department eq "Sales"`, directory.InviteNow)
+		ada := e.user("ada@acme.example", "ada@acme.example", "Sales", nil)
+		var messages []string
+		for _, j := range jobArgs[claim.DeliverArgs](t, e, "claim.deliver") {
+			messages = append(messages, j.Message)
+		}
+		if strings.Join(messages, ",") != "invitation,reminder-1" {
+			t.Fatalf("jobs enqueued by the invitation: %v; want the invitation and the first reminder", messages)
+		}
+		e.startWorkers(e.store, slog.New(slog.DiscardHandler))
+		msgs := e.smtp.Wait(3)
+		for i, m := range msgs {
+			if linkIn(t, m) != linkIn(t, msgs[0]) {
+				t.Fatalf("message %d carries another link", i)
+			}
+		}
+		e.settle(3)
+		eventually(t, 10*time.Second, "both reminders are audited", func() bool {
+			n := 0
+			for _, a := range e.auditActions(ada.ID) {
+				if a == "reminder.sent" {
+					n++
+				}
+			}
+			return n == 2
+		})
 	})
 }

@@ -251,18 +251,39 @@ func (v *Inviter) invited(ctx context.Context, tx directory.Store, actor directo
 	return v.enqueueDeliveries(ctx, tx, a, note)
 }
 
+// enqueueDeliveries enqueues the invitation and the first reminder; each
+// reminder, once sent, enqueues the next (see nextReminder), so an
+// invitation costs two job inserts whatever the schedule.
 func (v *Inviter) enqueueDeliveries(ctx context.Context, tx directory.Store, a directory.Account, note string) error {
 	first := DeliverArgs{OrgID: a.OrgID, AccountID: a.ID, Generation: a.InviteGeneration, Message: "invitation", Note: note}
 	if err := v.jobs.Enqueue(ctx, tx, first, uniqueByArgs(time.Time{})); err != nil {
 		return err
 	}
-	for i, after := range v.reminders {
-		r := DeliverArgs{OrgID: a.OrgID, AccountID: a.ID, Generation: a.InviteGeneration, Message: fmt.Sprintf("reminder-%d", i+1)}
-		if err := v.jobs.Enqueue(ctx, tx, r, uniqueByArgs(v.now().Add(after))); err != nil {
-			return err
-		}
+	if len(v.reminders) == 0 {
+		return nil
 	}
-	return nil
+	r := DeliverArgs{OrgID: a.OrgID, AccountID: a.ID, Generation: a.InviteGeneration, Message: reminderMessage(0)}
+	return v.jobs.Enqueue(ctx, tx, r, uniqueByArgs(v.now().Add(v.reminders[0])))
+}
+
+// reminderMessage names the i-th reminder (from 0): "reminder-1", ...
+func reminderMessage(i int) string { return fmt.Sprintf("reminder-%d", i+1) }
+
+// nextReminder enqueues, in tx, the reminder after the one just sent
+// (message), due its configured delay after the generation's invitation
+// (or now, when a backlog made it late); nothing after the last one or
+// after any other message.
+func (v *Inviter) nextReminder(ctx context.Context, tx directory.Store, a directory.Account, args DeliverArgs) error {
+	var n int
+	if _, err := fmt.Sscanf(args.Message, "reminder-%d", &n); err != nil || n < 1 || n >= len(v.reminders) || a.InviteExpiresAt == nil {
+		return nil
+	}
+	at := a.InviteExpiresAt.Add(-v.linkTTL).Add(v.reminders[n])
+	if now := v.now(); at.Before(now) {
+		at = now
+	}
+	next := DeliverArgs{OrgID: a.OrgID, AccountID: a.ID, Generation: args.Generation, Message: reminderMessage(n)}
+	return v.jobs.Enqueue(ctx, tx, next, uniqueByArgs(at))
 }
 
 func (v *Inviter) auditRevocation(ctx context.Context, tx directory.Store, actor directory.Actor, prev, next *directory.Account) error {
