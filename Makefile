@@ -13,15 +13,8 @@ test: ## every test with the race detector (PostgreSQL too when LATCHKEY_TEST_DA
 	$(GO) test -race -count=1 ./...
 
 FUZZTIME ?= 10s
-fuzz: ## run every fuzz target for FUZZTIME each (CI: 10s)
-	$(GO) test -run='^$$' -fuzz='^FuzzUsers$$' -fuzztime=$(FUZZTIME) ./scim/filter
-	$(GO) test -run='^$$' -fuzz='^FuzzGroups$$' -fuzztime=$(FUZZTIME) ./scim/filter
-	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./scim/patch
-	$(GO) test -run='^$$' -fuzz='^FuzzFilterSQL$$' -fuzztime=$(FUZZTIME) ./directory/gormstore
-	$(GO) test -run='^$$' -fuzz='^FuzzParseURL$$' -fuzztime=$(FUZZTIME) ./mailer
-	$(GO) test -run='^$$' -fuzz='^FuzzParseLinkToken$$' -fuzztime=$(FUZZTIME) ./claim
-	$(GO) test -run='^$$' -fuzz='^FuzzNormalizeCode$$' -fuzztime=$(FUZZTIME) ./claim
-	$(GO) test -run='^$$' -fuzz='^FuzzCheck$$' -fuzztime=$(FUZZTIME) ./password
+fuzz: ## run every fuzz target (found by go test -list) for FUZZTIME each (CI: 10s)
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz
 
 build: ## a static binary in bin/latchkey
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/latchkey ./cmd/latchkey
