@@ -92,14 +92,20 @@ var (
 	reasonTooSmall = fmt.Sprintf("The picture is too small: at least %d×%d pixels.", MinDimension, MinDimension)
 )
 
-// decodeSlots bounds how many uploads are decoded at once. A picture at
-// the limits takes up to a few hundred MB while it is decoded (a 24
-// megapixel progressive JPEG keeps its coefficients, a 16-bit PNG takes 8
-// bytes a pixel); uploads happen once per claim, so the rare caller that
-// finds both slots busy waits a fraction of a second rather than letting
-// a burst of uploads exhaust the server's memory. Reading the body happens
-// before taking a slot, so slow clients hold none.
-var decodeSlots = make(chan struct{}, 2)
+// Limiter bounds how many uploads are decoded at once. A picture at the
+// limits takes up to a few hundred MB while it is decoded (a 24 megapixel
+// progressive JPEG keeps its coefficients, a 16-bit PNG takes 8 bytes a
+// pixel); uploads happen once per claim, so the rare caller that finds
+// every slot busy waits a fraction of a second rather than letting a
+// burst of uploads exhaust the server's memory. Reading the body happens
+// before taking a slot, so slow clients hold none. A server makes one.
+type Limiter struct{ slots chan struct{} }
+
+// NewLimiter lets n uploads decode at once (at least one).
+func NewLimiter(n int) *Limiter { return &Limiter{slots: make(chan struct{}, max(n, 1))} }
+
+// Normalize is the package's Normalize within the limiter's bound.
+func (l *Limiter) Normalize(r io.Reader) (Image, error) { return normalize(r, l.slots) }
 
 // Normalize checks and re-encodes an uploaded picture: a JPEG or PNG of
 // at most MaxUploadBytes, MaxDimension pixels a side and MaxPixels in
@@ -113,7 +119,11 @@ var decodeSlots = make(chan struct{}, 2)
 // ErrRefused)) whose Reason can be shown to the person. Any other error is
 // r's own read error (a broken connection, say); an *http.MaxBytesError
 // from an http.MaxBytesReader counts as a refusal ("too large").
-func Normalize(r io.Reader) (Image, error) {
+// Normalize itself sets no bound on concurrent decodes: servers use a
+// Limiter.
+func Normalize(r io.Reader) (Image, error) { return normalize(r, nil) }
+
+func normalize(r io.Reader, slots chan struct{}) (Image, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxUploadBytes+1))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
@@ -153,8 +163,10 @@ func Normalize(r io.Reader) (Image, error) {
 		return Image{}, err
 	}
 
-	decodeSlots <- struct{}{}
-	defer func() { <-decodeSlots }()
+	if slots != nil {
+		slots <- struct{}{}
+		defer func() { <-slots }()
+	}
 
 	src, err := decode(bytes.NewReader(data))
 	if err != nil {

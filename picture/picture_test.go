@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // scene is a w×h picture with some structure (gradients and a disc), so
@@ -384,5 +385,30 @@ func BenchmarkNormalize(b *testing.B) {
 		if _, err := Normalize(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLimiterBoundsDecodes: with every slot taken, a Limiter's Normalize
+// waits; it decodes once a slot is free.
+func TestLimiterBoundsDecodes(t *testing.T) {
+	l := NewLimiter(0) // at least one slot
+	if cap(l.slots) != 1 {
+		t.Fatalf("slots = %d; want 1", cap(l.slots))
+	}
+	data := encodePNG(t, image.NewRGBA(image.Rect(0, 0, 100, 100)))
+	l.slots <- struct{}{} // another upload is decoding
+	done := make(chan error, 1)
+	go func() {
+		_, err := l.Normalize(bytes.NewReader(data))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("Normalize finished (%v) while every slot was taken", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	<-l.slots
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/latchkeyhq/latchkey/claim"
 	"github.com/latchkeyhq/latchkey/directory"
 	"github.com/latchkeyhq/latchkey/password"
-	"github.com/latchkeyhq/latchkey/picture"
 )
 
 // The first-access steps as operations, shared by the pages and the JSON
@@ -119,7 +118,7 @@ func (p *Pages) savePicture(ctx context.Context, cs *claimState, upload io.Reade
 	if _, err := p.beginStep(ctx, cs, stepPicture); err != nil {
 		return err
 	}
-	img, err := picture.Normalize(upload)
+	img, err := p.pictures.Normalize(upload)
 	if err != nil {
 		return err
 	}

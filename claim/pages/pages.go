@@ -12,6 +12,7 @@ import (
 	"github.com/latchkeyhq/latchkey/claim"
 	"github.com/latchkeyhq/latchkey/directory"
 	"github.com/latchkeyhq/latchkey/password"
+	"github.com/latchkeyhq/latchkey/picture"
 	"github.com/latchkeyhq/latchkey/server"
 	"github.com/latchkeyhq/latchkey/sso"
 )
@@ -60,6 +61,8 @@ type Pages struct {
 	cookies  cookies
 	views    *views
 	csrf     *http.CrossOriginProtection
+	// pictures bounds concurrent picture decodes (memory, see picture.Limiter).
+	pictures *picture.Limiter
 	// dummyHash is verified against when a sign-in names no usable
 	// account, so that costs as much time as a wrong password.
 	dummyHash string
@@ -70,6 +73,10 @@ type lifetime struct{ idle, absolute time.Duration }
 
 // New checks opts and builds the pages. On a base URL that is neither
 // https nor loopback it logs, once, that cookies cannot be Secure.
+// concurrentPictureDecodes is how many uploaded pictures one process
+// decodes at once.
+const concurrentPictureDecodes = 2
+
 func New(opts Options) (*Pages, error) {
 	if opts.Store == nil || opts.Inviter == nil || opts.Guard == nil || opts.SSO == nil {
 		return nil, errors.New("pages: Store, Inviter, Guard and SSO are required")
@@ -84,7 +91,7 @@ func New(opts Options) (*Pages, error) {
 	}
 	p := &Pages{store: opts.Store, inviter: opts.Inviter, secrets: opts.Secrets, guard: opts.Guard, sp: opts.SSO,
 		base: base, log: opts.Logger, now: opts.Now, cookies: newCookies(base), views: v,
-		csrf: http.NewCrossOriginProtection()}
+		csrf: http.NewCrossOriginProtection(), pictures: picture.NewLimiter(concurrentPictureDecodes)}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
