@@ -2,7 +2,6 @@ package claim
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -307,12 +306,8 @@ func appendAudit(ctx context.Context, tx directory.Store, actor directory.Actor,
 	if e.ActorType == "" {
 		e.ActorType = directory.ActorSystem
 	}
-	if len(details) > 0 {
-		raw, err := json.Marshal(details)
-		if err != nil {
-			return err
-		}
-		e.Details = raw
+	if err := e.SetDetails(details); err != nil {
+		return err
 	}
 	return tx.AppendAudit(ctx, &e)
 }

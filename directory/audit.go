@@ -48,6 +48,20 @@ func (e AuditEvent) Validate() error {
 	return checkDocument("details", e.Details)
 }
 
+// SetDetails stores details as the event's JSON document; nil or empty
+// details leave it without one. Details never hold secrets.
+func (e *AuditEvent) SetDetails(details map[string]any) error {
+	if len(details) == 0 {
+		return nil
+	}
+	raw, err := json.Marshal(details)
+	if err != nil {
+		return err
+	}
+	e.Details = raw
+	return nil
+}
+
 // AuditQuery selects audit events of one organization, newest first.
 // Before is the id of the last event of the previous page.
 type AuditQuery struct {

@@ -2,7 +2,6 @@ package scim
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/latchkeyhq/latchkey/directory"
 	"github.com/latchkeyhq/latchkey/server"
@@ -17,12 +16,8 @@ func (h *Handler) audit(ctx context.Context, tx directory.Store, action, targetT
 		Action: action, TargetType: targetType, TargetID: targetID,
 		BeforeVersion: before, AfterVersion: after, RequestID: requestID(ctx),
 	}
-	if len(details) > 0 {
-		raw, err := json.Marshal(details)
-		if err != nil {
-			return err
-		}
-		e.Details = raw
+	if err := e.SetDetails(details); err != nil {
+		return err
 	}
 	return tx.AppendAudit(ctx, &e)
 }

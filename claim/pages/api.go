@@ -12,7 +12,6 @@ import (
 
 	"github.com/latchkeyhq/latchkey/claim"
 	"github.com/latchkeyhq/latchkey/directory"
-	"github.com/latchkeyhq/latchkey/picture"
 )
 
 // apiPrefix is where the mobile app's claim API lives. It is the claim
@@ -162,14 +161,7 @@ func (p *Pages) apiPicture(c echo.Context, cs *claimState) error {
 		}
 		return errBadRequest
 	}
-	fh, err := c.FormFile("picture")
-	switch {
-	case err != nil:
-		return &formError{field: "picture", message: "Send the picture in the multipart field \"picture\"."}
-	case fh.Size > picture.MaxUploadBytes:
-		return &http.MaxBytesError{Limit: picture.MaxUploadBytes}
-	}
-	f, err := fh.Open()
+	f, err := uploadedPicture(c, &formError{field: "picture", message: "Send the picture in the multipart field \"picture\"."}, false)
 	if err != nil {
 		return err
 	}

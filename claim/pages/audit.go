@@ -2,7 +2,6 @@ package pages
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/latchkeyhq/latchkey/directory"
 	"github.com/latchkeyhq/latchkey/server"
@@ -17,12 +16,8 @@ func personActor(ctx context.Context, a directory.Account) directory.Actor {
 // done by actor, with details (never secrets).
 func record(ctx context.Context, tx directory.Store, actor directory.Actor, e directory.AuditEvent, details map[string]any) error {
 	e.ActorType, e.ActorID, e.ActorName, e.RequestID = actor.Type, actor.ID, actor.Name, actor.RequestID
-	if len(details) > 0 {
-		raw, err := json.Marshal(details)
-		if err != nil {
-			return err
-		}
-		e.Details = raw
+	if err := e.SetDetails(details); err != nil {
+		return err
 	}
 	return tx.AppendAudit(ctx, &e)
 }

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -113,19 +114,27 @@ func (p *Pages) showPicture(c echo.Context, cs *claimState, _ plan, pg page) err
 }
 
 func (p *Pages) submitPicture(c echo.Context, cs *claimState) error {
-	fh, err := c.FormFile("picture")
-	switch {
-	case err != nil || fh.Size == 0:
-		return &formError{field: "picture", message: "Choose a JPEG or PNG picture" + skipHint(cs, stepPicture) + "."}
-	case fh.Size > picture.MaxUploadBytes:
-		return &http.MaxBytesError{Limit: picture.MaxUploadBytes}
-	}
-	f, err := fh.Open()
+	// A browser sends an empty file part when none was chosen.
+	f, err := uploadedPicture(c, &formError{field: "picture", message: "Choose a JPEG or PNG picture" + skipHint(cs, stepPicture) + "."}, true)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	return p.savePicture(c.Request().Context(), cs, f)
+}
+
+// uploadedPicture opens the multipart field "picture": without it (or,
+// when emptyIsMissing, with an empty file) it answers missing; a file
+// over the size limit is refused before it is read.
+func uploadedPicture(c echo.Context, missing *formError, emptyIsMissing bool) (multipart.File, error) {
+	fh, err := c.FormFile("picture")
+	switch {
+	case err != nil || (emptyIsMissing && fh.Size == 0):
+		return nil, missing
+	case fh.Size > picture.MaxUploadBytes:
+		return nil, &http.MaxBytesError{Limit: picture.MaxUploadBytes}
+	}
+	return fh.Open()
 }
 
 func skipHint(cs *claimState, step string) string {

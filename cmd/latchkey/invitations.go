@@ -13,15 +13,7 @@ import (
 
 // newInviter builds the invitation policy over an insert-only queue: the
 // server's workers, or a later `serve`, run what it enqueues.
-func newInviter(ctx context.Context, cfg config.Config, log *slog.Logger, store *gormstore.Store) (*claim.Inviter, error) {
-	key, err := secretKey(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	secrets, err := claim.NewSecrets(key)
-	if err != nil {
-		return nil, err
-	}
+func newInviter(ctx context.Context, cfg config.Config, log *slog.Logger, store *gormstore.Store, secrets claim.Secrets) (*claim.Inviter, error) {
 	jobs, err := jobqueue.New(ctx, jobqueue.Options{Dialect: jobqueue.Dialect(store.Dialect()), DB: store.DB(),
 		DatabaseURL: cfg.DatabaseDSN, Logger: log})
 	if err != nil {
@@ -57,7 +49,20 @@ func newPostman(ctx context.Context, cfg config.Config, log *slog.Logger, store 
 	return claim.SMTPPostman{Sender: m}, func() { _ = m.Close() }, nil
 }
 
+// newSecrets derives the claim links' and codes' keys from the server key.
+func newSecrets(cfg config.Config, log *slog.Logger) (claim.Secrets, error) {
+	key, err := secretKey(cfg, log)
+	if err != nil {
+		return claim.Secrets{}, err
+	}
+	return claim.NewSecrets(key)
+}
+
 // inviter is newInviter for administrative commands.
 func (s *session) inviter(ctx context.Context) (*claim.Inviter, error) {
-	return newInviter(ctx, s.cfg, s.log, s.store)
+	secrets, err := newSecrets(s.cfg, s.log)
+	if err != nil {
+		return nil, err
+	}
+	return newInviter(ctx, s.cfg, s.log, s.store, secrets)
 }

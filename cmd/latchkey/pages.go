@@ -20,15 +20,7 @@ const sessionCleanupEvery = 15 * time.Minute
 // newPages builds the person-facing pages: claim links and codes, the
 // first-access steps, sign-in, SAML single sign-on and the mobile claim
 // API.
-func newPages(cfg config.Config, log *slog.Logger, store *gormstore.Store, inviter *claim.Inviter) (*pages.Pages, error) {
-	key, err := secretKey(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	secrets, err := claim.NewSecrets(key)
-	if err != nil {
-		return nil, err
-	}
+func newPages(cfg config.Config, log *slog.Logger, store *gormstore.Store, inviter *claim.Inviter, secrets claim.Secrets) (*pages.Pages, error) {
 	sp, err := sso.New(sso.Options{BaseURL: cfg.BaseURL.String(), Store: store, Logger: log})
 	if err != nil {
 		return nil, err

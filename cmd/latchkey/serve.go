@@ -56,7 +56,11 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 		return err
 	}
 
-	inviter, err := newInviter(ctx, cfg, log, store)
+	secrets, err := newSecrets(cfg, log)
+	if err != nil {
+		return err
+	}
+	inviter, err := newInviter(ctx, cfg, log, store, secrets)
 	if err != nil {
 		return err
 	}
@@ -84,7 +88,7 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 		AccessTokenLifetime: cfg.OAuthTokenLifetime, Policy: inviter, Claims: inviter,
 	})
 	adminArea := admin.New(admin.Options{Store: store, Hasher: hasher, Logger: log})
-	claimPages, err := newPages(cfg, log, store, inviter)
+	claimPages, err := newPages(cfg, log, store, inviter, secrets)
 	if err != nil {
 		return err
 	}
