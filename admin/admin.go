@@ -1,15 +1,15 @@
 // Package admin is Latchkey's admin REST API under /admin/v1,
 // authenticated with admin tokens (lka_...) that belong to one admin of
-// one organization and carry that admin's role. Errors are JSON objects
-// {"error": {"code": ..., "message": ...}} mapped in one place (errors.go).
+// one organization and carry that admin's role. Every endpoint is one
+// row of the route table (routes.go) declaring the permission it needs;
+// errors are RFC 7807 problem documents mapped in one place (errors.go).
 package admin
 
 import (
 	"log/slog"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
+	"github.com/latchkeyhq/latchkey/claim"
 	"github.com/latchkeyhq/latchkey/credential"
 	"github.com/latchkeyhq/latchkey/directory"
 )
@@ -17,40 +17,67 @@ import (
 // Prefix is where the admin API is mounted.
 const Prefix = "/admin/v1"
 
+// DefaultExportTTL is how long an export's file is kept, and its emailed
+// download link works: 4 days, as in Workplace.
+const DefaultExportTTL = 4 * 24 * time.Hour
+
 // Options configure the admin API.
 type Options struct {
 	Store  directory.Store
 	Hasher credential.Hasher
-	Logger *slog.Logger
-	Now    func() time.Time
+	// Inviter performs the invitation actions and makes claim links and
+	// access codes; it is also the policy around every account write.
+	Inviter *claim.Inviter
+	// Jobs inserts bulk-action and export jobs in the caller's
+	// transaction.
+	Jobs claim.Enqueuer
+	// Postman sends export-ready and test emails.
+	Postman claim.Postman
+	// BaseURL is the server's public URL, for links in emails.
+	BaseURL string
+	// SigningKey signs emailed download links (at least 32 bytes,
+	// derived from the server key).
+	SigningKey []byte
+	// ExportDir, when set, keeps export files there (a directory every
+	// replica shares) instead of in the database.
+	ExportDir string
+	// ExportTTL is how long an export is kept (default DefaultExportTTL).
+	ExportTTL time.Duration
+	Logger    *slog.Logger
+	Now       func() time.Time
 }
 
 // Handler serves the admin API.
 type Handler struct {
-	store  directory.Store
-	hasher credential.Hasher
-	log    *slog.Logger
-	now    func() time.Time
+	store      directory.Store
+	hasher     credential.Hasher
+	inviter    *claim.Inviter
+	jobs       claim.Enqueuer
+	postman    claim.Postman
+	baseURL    string
+	signingKey []byte
+	exportDir  string
+	exportTTL  time.Duration
+	log        *slog.Logger
+	now        func() time.Time
 }
 
 // New builds the admin API.
 func New(opts Options) *Handler {
-	h := &Handler{store: opts.Store, hasher: opts.Hasher, log: opts.Logger, now: opts.Now}
+	h := &Handler{store: opts.Store, hasher: opts.Hasher, inviter: opts.Inviter, jobs: opts.Jobs, postman: opts.Postman,
+		baseURL: opts.BaseURL, signingKey: opts.SigningKey, exportDir: opts.ExportDir, exportTTL: opts.ExportTTL,
+		log: opts.Logger, now: opts.Now}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	if h.now == nil {
 		h.now = time.Now
 	}
+	if h.exportTTL <= 0 {
+		h.exportTTL = DefaultExportTTL
+	}
 	return h
 }
 
 // Prefix implements server.Area.
 func (h *Handler) Prefix() string { return Prefix }
-
-// Mount implements server.Area: the whole admin surface.
-func (h *Handler) Mount(g *echo.Group) {
-	api := g.Group("", h.authenticate)
-	api.GET("/outbox", h.handle(h.listOutbox), h.require(permReadSecrets))
-	g.Any("/*", h.handle(func(echo.Context) error { return errNoRoute }))
-}

@@ -109,7 +109,7 @@ func TestOutbox(t *testing.T) {
 		}
 
 		reader := e.token(e.org.ID, "audit@acme.example", directory.RoleReader)
-		if status, body := e.get(reader, "/admin/v1/outbox"); status != 403 || body["error"] == nil {
+		if status, body := e.get(reader, "/admin/v1/outbox"); status != 403 || body["code"] != "forbidden" {
 			t.Fatalf("a reader reads the outbox: %d %v", status, body)
 		}
 		if status, _ := e.get("", "/admin/v1/outbox"); status != 401 {

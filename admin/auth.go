@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -14,12 +15,21 @@ import (
 
 // caller is the authenticated admin.
 type caller struct {
-	OrgID     string
-	AdminID   string
-	Email     string
-	Role      directory.Role
-	TokenID   string
-	TokenName string
+	OrgID       string
+	AdminID     string
+	Email       string
+	Role        directory.Role
+	Permissions []directory.Permission
+	TokenID     string
+	TokenName   string
+}
+
+// can reports whether the caller's role grants p.
+func (c caller) can(p directory.Permission) bool { return slices.Contains(c.Permissions, p) }
+
+// actor is the caller as the audit trail names them.
+func (c caller) actor(requestID string) directory.Actor {
+	return directory.Actor{Type: directory.ActorAdmin, ID: c.AdminID, Name: c.Email, RequestID: requestID}
 }
 
 type callerKey struct{}
@@ -29,19 +39,8 @@ func callerFrom(ctx context.Context) caller {
 	return c
 }
 
-// permission is something an admin may be allowed to do.
-type permission string
-
-const (
-	// permReadSecrets reads claim links and access codes (the outbox,
-	// exports): Workplace's "add and remove accounts".
-	permReadSecrets permission = "read_secrets"
-)
-
-var rolePermissions = map[directory.Role]map[permission]bool{
-	directory.RoleSystemAdmin:    {permReadSecrets: true},
-	directory.RoleAccountManager: {permReadSecrets: true},
-	directory.RoleReader:         {},
+func withCaller(ctx context.Context, c caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
 }
 
 // authenticate accepts "Authorization: Bearer lka_..." of an admin who is
@@ -61,29 +60,52 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return h.handle(func(echo.Context) error { return err })(c)
 		}
-		adm, err := h.store.Admin(req.Context(), tok.OrgID, tok.AdminID)
+		who, err := h.callerOf(req.Context(), tok.OrgID, tok.AdminID)
 		if err != nil {
 			return h.handle(func(echo.Context) error { return err })(c)
 		}
-		who := caller{OrgID: tok.OrgID, AdminID: adm.ID, Email: adm.Email, Role: adm.Role, TokenID: tok.ID, TokenName: tok.Name}
-		c.SetRequest(req.WithContext(context.WithValue(req.Context(), callerKey{}, who)))
+		who.TokenID, who.TokenName = tok.ID, tok.Name
+		c.SetRequest(req.WithContext(withCaller(req.Context(), who)))
 		return next(c)
 	}
 }
 
-func unauthorized(c echo.Context) error {
-	c.Response().Header().Set("WWW-Authenticate", `Bearer realm="latchkey-admin"`)
-	return writeError(c, &apiError{http.StatusUnauthorized, "unauthorized",
-		"send Authorization: Bearer <admin token>; create one with `latchkey admin token`"})
+// callerOf loads an admin and resolves their role's permissions: the
+// built-in grants, or the org's custom role (a role deleted under an
+// admin grants nothing).
+func (h *Handler) callerOf(ctx context.Context, orgID, adminID string) (caller, error) {
+	adm, err := h.store.Admin(ctx, orgID, adminID)
+	if err != nil {
+		return caller{}, err
+	}
+	perms, ok := directory.BuiltinPermissions(adm.Role)
+	if !ok {
+		role, err := h.store.Role(ctx, orgID, adm.Role)
+		switch {
+		case errors.Is(err, directory.ErrNotFound):
+		case err != nil:
+			return caller{}, err
+		default:
+			perms = role.Permissions
+		}
+	}
+	return caller{OrgID: orgID, AdminID: adm.ID, Email: adm.Email, Role: adm.Role, Permissions: perms}, nil
 }
 
-// require answers 403 unless the caller's role grants p.
-func (h *Handler) require(p permission) echo.MiddlewareFunc {
+func unauthorized(c echo.Context) error {
+	c.Response().Header().Set("WWW-Authenticate", `Bearer realm="latchkey-admin"`)
+	return writeProblem(c, newProblem(http.StatusUnauthorized, "unauthorized",
+		"send Authorization: Bearer <admin token>; create one with `latchkey admin create`"))
+}
+
+// require answers 403 unless the caller's role grants p ("" lets every
+// signed-in admin through).
+func require(p directory.Permission) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if !rolePermissions[callerFrom(c.Request().Context()).Role][p] {
-				return writeError(c, &apiError{http.StatusForbidden, "forbidden",
-					"your admin role does not allow this; ask a system admin"})
+			if p != "" && !callerFrom(c.Request().Context()).can(p) {
+				return writeProblem(c, newProblem(http.StatusForbidden, "forbidden",
+					"your admin role lacks the permission "+string(p)+"; ask a system admin"))
 			}
 			return next(c)
 		}

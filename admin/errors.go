@@ -10,21 +10,54 @@ import (
 	"github.com/latchkeyhq/latchkey/directory"
 )
 
-// apiError is an answer other than success; code is stable for programs,
-// message says what to do.
-type apiError struct {
-	status  int
-	code    string
-	message string
+// problem is an answer other than success, as an RFC 7807 problem
+// document (application/problem+json). Code is a stable name for
+// programs, Detail says what to do; Errors name the fields at fault and
+// Allowed lists the accepted values of an unknown parameter.
+type problem struct {
+	Type    string       `json:"type"`
+	Title   string       `json:"title"`
+	Status  int          `json:"status"`
+	Code    string       `json:"code"`
+	Detail  string       `json:"detail"`
+	Errors  []fieldError `json:"errors,omitempty"`
+	Allowed []string     `json:"allowed,omitempty"`
 }
 
-func (e *apiError) Error() string { return e.code + ": " + e.message }
+// fieldError is one field's problem in a request.
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
 
-var errNoRoute = &apiError{http.StatusNotFound, "not_found", "no such admin endpoint; see the README's admin API section"}
+func (p *problem) Error() string { return p.Code + ": " + p.Detail }
+
+// problemTypeBase prefixes the problem type URIs; the README lists them.
+const problemTypeBase = "https://latchkey.dev/problems/"
+
+func newProblem(status int, code, detail string) *problem {
+	return &problem{Type: problemTypeBase + code, Title: http.StatusText(status), Status: status, Code: code, Detail: detail}
+}
+
+// invalidField is a 400 naming one field.
+func invalidField(field, message string) *problem {
+	p := newProblem(http.StatusBadRequest, "invalid", "invalid "+field+": "+message)
+	p.Errors = []fieldError{{Field: field, Message: message}}
+	return p
+}
+
+// invalidFields is a 400 naming every field at fault at once.
+func invalidFields(errs []fieldError) *problem {
+	p := newProblem(http.StatusBadRequest, "invalid", "the request has invalid fields; see errors")
+	p.Errors = errs
+	return p
+}
+
+var errNoRoute = newProblem(http.StatusNotFound, "no_route", "no such admin endpoint; GET /admin/v1/openapi.json lists them")
 
 // WriteError implements server.Area for errors the server raises.
 func (h *Handler) WriteError(c echo.Context, status int, detail string) error {
-	return writeError(c, &apiError{status: status, code: http.StatusText(status), message: detail})
+	return writeProblem(c, newProblem(status, http.StatusText(status), detail))
 }
 
 // handle maps every error a handler returns to its response, the one
@@ -35,27 +68,33 @@ func (h *Handler) handle(fn echo.HandlerFunc) echo.HandlerFunc {
 		if err == nil {
 			return nil
 		}
-		var api *apiError
+		var p *problem
 		var invalid *directory.ValidationError
 		switch {
-		case errors.As(err, &api):
+		case errors.As(err, &p):
 		case errors.As(err, &invalid):
-			api = &apiError{http.StatusBadRequest, "invalid", invalid.Error()}
+			p = invalidField(invalid.Field, invalid.Problem)
 		case errors.Is(err, directory.ErrNotFound):
-			api = &apiError{http.StatusNotFound, "not_found", "no such resource in this organization"}
+			p = newProblem(http.StatusNotFound, "not_found", "no such resource in this organization")
 		case errors.Is(err, directory.ErrConflict):
-			api = &apiError{http.StatusConflict, "conflict", err.Error()}
+			p = newProblem(http.StatusConflict, "conflict", err.Error())
+		case errors.Is(err, directory.ErrVersionMismatch):
+			p = newProblem(http.StatusConflict, "conflict", "it changed while this request ran; try again")
 		case errors.Is(err, directory.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 			c.Response().Header().Set("Retry-After", "5")
-			api = &apiError{http.StatusServiceUnavailable, "unavailable", "the database is not answering; retry shortly"}
+			p = newProblem(http.StatusServiceUnavailable, "unavailable", "the database is not answering; retry shortly")
 		default:
 			h.log.ErrorContext(c.Request().Context(), "admin request failed", "err", err)
-			api = &apiError{http.StatusInternalServerError, "internal", "something went wrong on the server; the log has details"}
+			p = newProblem(http.StatusInternalServerError, "internal", "something went wrong on the server; the log has details")
 		}
-		return writeError(c, api)
+		return writeProblem(c, p)
 	}
 }
 
-func writeError(c echo.Context, e *apiError) error {
-	return c.JSON(e.status, map[string]any{"error": map[string]any{"code": e.code, "message": e.message}})
+func writeProblem(c echo.Context, p *problem) error {
+	body, err := jsonMarshal(p)
+	if err != nil {
+		return err
+	}
+	return c.Blob(p.Status, "application/problem+json", body)
 }

@@ -8,6 +8,10 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+type outboxReply struct {
+	Messages []outboxMessage `json:"messages"`
+}
+
 type outboxMessage struct {
 	ID        string    `json:"id"`
 	To        string    `json:"to"`
@@ -24,7 +28,7 @@ func (h *Handler) listOutbox(c echo.Context) error {
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return &apiError{http.StatusBadRequest, "invalid", "limit must be a whole number from 1 to 1000"}
+			return invalidField("limit", "must be a whole number from 1 to 1000")
 		}
 		limit = n
 	}
@@ -37,5 +41,5 @@ func (h *Handler) listOutbox(c echo.Context) error {
 	for _, m := range msgs {
 		out = append(out, outboxMessage{ID: m.ID, To: m.Recipient, Subject: m.Subject, Text: m.Text, HTML: m.HTML, CreatedAt: m.CreatedAt})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"messages": out})
+	return c.JSON(http.StatusOK, outboxReply{Messages: out})
 }

@@ -63,10 +63,19 @@ func (e *AuditEvent) SetDetails(details map[string]any) error {
 }
 
 // AuditQuery selects audit events of one organization, newest first.
-// Before is the id of the last event of the previous page.
+// Every non-zero field narrows the selection. Before is the id of the
+// last event of the previous page.
 type AuditQuery struct {
-	Action   string
-	TargetID string
-	Limit    int
-	Before   string
+	// Action matches exactly, or, ending in ".*", every action with that
+	// prefix ("account.*").
+	Action     string
+	ActorType  ActorType
+	ActorID    string
+	TargetType string
+	TargetID   string
+	// Since (inclusive) and Until (exclusive) bound At.
+	Since  time.Time
+	Until  time.Time
+	Limit  int
+	Before string
 }

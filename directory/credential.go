@@ -53,7 +53,7 @@ const (
 // Roles lists the built-in roles, most powerful first.
 var Roles = []Role{RoleSystemAdmin, RoleAccountManager, RoleReader}
 
-// Valid reports whether r is a built-in role.
+// Valid reports whether r is a built-in role (see ValidName for custom ones).
 func (r Role) Valid() bool {
 	for _, known := range Roles {
 		if r == known {
@@ -79,8 +79,8 @@ func (a Admin) Validate() error {
 	if err != nil || addr.Address != a.Email || len(a.Email) > 320 {
 		return invalid("email", "must be a plain address such as it@example.com")
 	}
-	if !a.Role.Valid() {
-		return invalid("role", "must be system_admin, account_manager or reader")
+	if !a.Role.ValidName() {
+		return invalid("role", "must be system_admin, account_manager, reader or the name of a custom role")
 	}
 	return nil
 }

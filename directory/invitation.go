@@ -119,6 +119,9 @@ type InvitationStore interface {
 	// message of that generation was already recorded. It clears the
 	// account's LastDeliveryError without changing its version.
 	MarkDelivered(ctx context.Context, d Delivery) (bool, error)
+	// ListDeliveries returns the account's recorded deliveries, newest
+	// first.
+	ListDeliveries(ctx context.Context, orgID, accountID string) ([]Delivery, error)
 	// Delivered reports whether the message was recorded.
 	Delivered(ctx context.Context, orgID, accountID string, generation int64, kind string) (bool, error)
 	// RecordDeliveryFailure sets the account's LastDeliveryError without

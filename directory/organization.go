@@ -27,9 +27,25 @@ type Organization struct {
 	InviteHour int
 	TimeZone   string
 
+	// LinkTTL and CodeTTL are how long the org's claim links and access
+	// codes work; zero means the server's default.
+	LinkTTL time.Duration
+	CodeTTL time.Duration
+	// Reminders are the delays after an invitation at which an unclaimed
+	// person is reminded: nil means the server's default, empty none.
+	Reminders []time.Duration
+
 	// Claim says what the first-access steps ask of people.
 	Claim ClaimSettings
 }
+
+// Bounds of the per-organization invitation lifetimes and reminders.
+const (
+	MinLinkTTL   = time.Hour
+	MaxLinkTTL   = 90 * 24 * time.Hour
+	MaxCodeTTL   = 365 * 24 * time.Hour
+	MaxReminders = 5
+)
 
 // DefaultInviteHour is when start-date invitations go out, local time.
 const DefaultInviteHour = 9
@@ -73,8 +89,31 @@ func (o Organization) Validate() error {
 			return invalid("timeZone", "must be an IANA time zone such as Europe/Berlin")
 		}
 	}
+	if err := o.validateLifetimes(); err != nil {
+		return err
+	}
 	if err := o.Claim.Validate(); err != nil {
 		return err
 	}
 	return checkText("name", o.Name, 200)
+}
+
+func (o Organization) validateLifetimes() error {
+	if o.LinkTTL != 0 && (o.LinkTTL < MinLinkTTL || o.LinkTTL > MaxLinkTTL) {
+		return invalid("linkTTL", "must lie between 1 hour and 90 days (0 keeps the server default)")
+	}
+	if o.CodeTTL != 0 && (o.CodeTTL < MinLinkTTL || o.CodeTTL > MaxCodeTTL) {
+		return invalid("codeTTL", "must lie between 1 hour and 365 days (0 keeps the server default)")
+	}
+	if len(o.Reminders) > MaxReminders {
+		return invalid("reminders", "at most 5 reminders")
+	}
+	var last time.Duration
+	for _, d := range o.Reminders {
+		if d < time.Hour || d <= last || d > MaxLinkTTL {
+			return invalid("reminders", "each reminder comes at least 1 hour after the invitation, later than the one before, within 90 days")
+		}
+		last = d
+	}
+	return nil
 }

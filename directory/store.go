@@ -26,6 +26,9 @@ type Store interface {
 	SAMLStore
 	SessionStore
 	FirstAccessStore
+	RoleStore
+	ExportStore
+	BulkStore
 }
 
 // OrganizationStore holds tenants.
@@ -63,6 +66,9 @@ type AccountStore interface {
 	DeleteAccount(ctx context.Context, orgID, id string) error
 	ListAccounts(ctx context.Context, orgID string, q AccountQuery) ([]Account, error)
 	CountAccounts(ctx context.Context, orgID string) (int64, error)
+	// CountByStatus counts the accounts matching filter (nil: all) per
+	// Status, in one query.
+	CountByStatus(ctx context.Context, orgID string, filter Filter) (StatusCounts, error)
 	// FindAccounts filters, sorts and pages in the database. An attribute,
 	// operator or value the query language does not allow, or a malformed
 	// cursor, is ErrInvalid.
@@ -136,11 +142,20 @@ type CredentialStore interface {
 	CreateAdmin(ctx context.Context, a *Admin) error
 	Admin(ctx context.Context, orgID, id string) (Admin, error)
 	ListAdmins(ctx context.Context, orgID string) ([]Admin, error)
+	// UpdateAdmin writes the role. A custom role the org does not have
+	// is ErrNotFound.
+	UpdateAdmin(ctx context.Context, a *Admin) error
 	// DisableAdmin is idempotent; a disabled admin's tokens stop working.
 	DisableAdmin(ctx context.Context, orgID, id string, at time.Time) error
 	CreateAdminToken(ctx context.Context, t *AdminToken) error
 	AdminTokenByHash(ctx context.Context, hash string) (AdminToken, error)
+	AdminToken(ctx context.Context, orgID, id string) (AdminToken, error)
+	// ListAdminTokens returns an admin's tokens, revoked ones included,
+	// oldest first.
+	ListAdminTokens(ctx context.Context, orgID, adminID string) ([]AdminToken, error)
+	// RevokeAdminToken is idempotent; it keeps the first revocation time.
 	RevokeAdminToken(ctx context.Context, orgID, id string, at time.Time) error
+	TouchAdminToken(ctx context.Context, orgID, id string, at time.Time) error
 }
 
 // AuditStore is append-only.

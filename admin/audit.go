@@ -1,0 +1,4 @@
+package admin
+
+// auditRoutes: being written (issue 6).
+func (h *Handler) auditRoutes() []route { return nil }

@@ -1,0 +1,113 @@
+package admin
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/latchkeyhq/latchkey/directory"
+)
+
+// route is one endpoint of the admin API. The router, the permission
+// check, the OpenAPI document and the permission-matrix test all read
+// the one table routes returns, so none can drift from the others.
+type route struct {
+	Method string
+	// Path is echo's pattern under Prefix: "/people/:id".
+	Path string
+	// Permission is what the caller's role must grant; "" lets every
+	// signed-in admin through.
+	Permission directory.Permission
+	// Auth is how the caller proves who they are (default: admin token).
+	Auth authMode
+	Tag  string
+	// Summary is the one line the OpenAPI document shows.
+	Summary string
+	// Query documents the query parameters.
+	Query []queryParam
+	// Body is a value of the request body's type (nil: no body), Reply
+	// of the success response's (nil: no content or not JSON).
+	Body  any
+	Reply any
+	// Status is the success status (default 200).
+	Status int
+	Handle echo.HandlerFunc
+}
+
+// authMode is how a route authenticates.
+type authMode int
+
+const (
+	// authToken needs "Authorization: Bearer <admin token>".
+	authToken authMode = iota
+	// authTokenOrSigned also takes a signed link in the query (the
+	// emailed export download); the handler checks the signature.
+	authTokenOrSigned
+	// authNone is public (the OpenAPI document).
+	authNone
+)
+
+// queryParam documents one query parameter.
+type queryParam struct {
+	Name        string
+	Type        string // "string" (default), "integer", "boolean", "date-time"
+	Description string
+}
+
+// routes is the whole admin API.
+func (h *Handler) routes() []route {
+	var all []route
+	for _, group := range [][]route{
+		h.metaRoutes(),
+		h.peopleRoutes(),
+		h.actionRoutes(),
+		h.bulkRoutes(),
+		h.exportRoutes(),
+		h.settingsRoutes(),
+		h.accessRoutes(),
+		h.auditRoutes(),
+	} {
+		all = append(all, group...)
+	}
+	return all
+}
+
+// Mount implements server.Area: every route of the table.
+func (h *Handler) Mount(g *echo.Group) {
+	for _, r := range h.routes() {
+		var mw []echo.MiddlewareFunc
+		switch r.Auth {
+		case authToken:
+			mw = append(mw, h.authenticate, require(r.Permission))
+		case authTokenOrSigned:
+			mw = append(mw, h.authenticateOrSigned, require(r.Permission))
+		}
+		g.Add(r.Method, r.Path, h.handle(r.Handle), mw...)
+	}
+	g.Any("/*", h.handle(func(echo.Context) error { return errNoRoute }))
+}
+
+// metaRoutes are the API's own: the outbox of unsent mail and who am I.
+func (h *Handler) metaRoutes() []route {
+	return []route{
+		{Method: http.MethodGet, Path: "/me", Tag: "access", Summary: "The calling admin, their role and permissions",
+			Reply: meReply{}, Handle: h.me},
+		{Method: http.MethodGet, Path: "/outbox", Permission: directory.PermManageAccounts, Tag: "invitations",
+			Summary: "Messages kept instead of sent (no SMTP server configured), newest first",
+			Query:   []queryParam{{Name: "limit", Type: "integer", Description: "1 to 1000, default 50"}},
+			Reply:   outboxReply{}, Handle: h.listOutbox},
+	}
+}
+
+type meReply struct {
+	ID          string                 `json:"id"`
+	Email       string                 `json:"email"`
+	Role        directory.Role         `json:"role"`
+	Permissions []directory.Permission `json:"permissions"`
+	Token       string                 `json:"token_name"`
+}
+
+func (h *Handler) me(c echo.Context) error {
+	who := callerFrom(c.Request().Context())
+	return c.JSON(http.StatusOK, meReply{ID: who.AdminID, Email: who.Email, Role: who.Role, Permissions: who.Permissions, Token: who.TokenName})
+}

@@ -1,0 +1,4 @@
+package admin
+
+// settingsRoutes: being written (issue 6).
+func (h *Handler) settingsRoutes() []route { return nil }
