@@ -62,7 +62,7 @@ func testAdminsAndTokens(t *testing.T, s directory.Store) {
 	for _, bad := range []directory.Admin{
 		{OrgID: org.ID, Email: "not an address", Role: directory.RoleReader},
 		{OrgID: org.ID, Email: "Name <a@b.c>", Role: directory.RoleReader},
-		{OrgID: org.ID, Email: "a@b.c", Role: "owner"},
+		{OrgID: org.ID, Email: "a@b.c", Role: "Owner!"},
 	} {
 		wantErr(t, "invalid admin "+bad.Email, s.CreateAdmin(ctx(t), &bad), directory.ErrInvalid)
 	}
