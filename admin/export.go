@@ -1,6 +1,9 @@
 package admin
 
-import "github.com/labstack/echo/v4"
+import (
+	"github.com/labstack/echo/v4"
+	"github.com/riverqueue/river"
+)
 
 // exportRoutes: being written (issue 6).
 func (h *Handler) exportRoutes() []route { return nil }
@@ -9,3 +12,6 @@ func (h *Handler) exportRoutes() []route { return nil }
 func (h *Handler) authenticateOrSigned(next echo.HandlerFunc) echo.HandlerFunc {
 	return h.authenticate(next)
 }
+
+// addExportWorkers: being written (issue 6).
+func (h *Handler) addExportWorkers(workers *river.Workers) {}

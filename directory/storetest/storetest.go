@@ -78,6 +78,16 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Pictures", testPictures},
 		{"FirstAccessCascade", testFirstAccessCascade},
 		{"GroupFlags", testGroupFlags},
+		// The admin API (issue 6).
+		{"CountByStatus", testCountByStatus},
+		{"ListDeliveries", testListDeliveries},
+		{"BulkActions", testBulkActions},
+		{"AdminUpdates", testAdminUpdates},
+		{"Roles", testRoles},
+		{"Exports", testExports},
+		{"ExportRows", testExportRows},
+		{"AuditFilters", testAuditFilters},
+		{"OrganizationLifetimes", testOrganizationLifetimes},
 		{"ClaimGroupLists", testClaimGroupLists},
 		{"SessionClaimFields", testSessionClaimFields},
 	}
