@@ -53,7 +53,10 @@ type Config struct {
 	ClaimLinkTTL  time.Duration
 	AccessCodeTTL time.Duration
 	Reminders     []time.Duration
-	JobWorkers    int
+	// ExportDir is empty when export files live in the database.
+	ExportDir  string
+	ExportTTL  time.Duration
+	JobWorkers int
 }
 
 // Needs says what the running command requires beyond the defaults.

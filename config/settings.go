@@ -94,6 +94,12 @@ var settings = []setting{
 		}},
 	{key: "reminders", def: "3d,5d", help: "when unclaimed invitations are reminded, after the invitation, comma-separated; \"none\" for never",
 		apply: applyReminders},
+	{key: "export_dir", help: "directory for employee export files, shared by every replica (a network volume); unset keeps them in the database",
+		apply: func(c *Config, v string) error { c.ExportDir = v; return nil }},
+	{key: "export_ttl", def: "4d", help: "how long an employee export and its emailed download link are kept, e.g. 4d or 48h",
+		apply: func(c *Config, v string) error {
+			return parseLongDuration(v, time.Hour, 30*24*time.Hour, &c.ExportTTL)
+		}},
 	{key: "job_workers", def: "10", help: "background jobs (emails, reminders, back-fills) run at once by this process",
 		apply: func(c *Config, v string) error { return parseInt(v, 1, 1000, &c.JobWorkers) }},
 	{key: "body_limit", def: "1048576", help: "largest request body in bytes; larger requests get 413",

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"log/slog"
 
 	"github.com/latchkeyhq/latchkey/claim"
@@ -14,13 +16,24 @@ import (
 // newInviter builds the invitation policy over an insert-only queue: the
 // server's workers, or a later `serve`, run what it enqueues.
 func newInviter(ctx context.Context, cfg config.Config, log *slog.Logger, store *gormstore.Store, secrets claim.Secrets) (*claim.Inviter, error) {
-	jobs, err := jobqueue.New(ctx, jobqueue.Options{Dialect: jobqueue.Dialect(store.Dialect()), DB: store.DB(),
-		DatabaseURL: cfg.DatabaseDSN, Logger: log})
+	jobs, err := newInserter(ctx, cfg, log, store)
 	if err != nil {
 		return nil, err
 	}
+	return newInviterOn(cfg, log, jobs, secrets), nil
+}
+
+// newInserter is a queue that only inserts jobs (in the caller's
+// transaction); the server's workers run them.
+func newInserter(ctx context.Context, cfg config.Config, log *slog.Logger, store *gormstore.Store) (*jobqueue.Queue, error) {
+	return jobqueue.New(ctx, jobqueue.Options{Dialect: jobqueue.Dialect(store.Dialect()), DB: store.DB(),
+		DatabaseURL: cfg.DatabaseDSN, Logger: log})
+}
+
+// newInviterOn builds the invitation policy on jobs.
+func newInviterOn(cfg config.Config, log *slog.Logger, jobs claim.Enqueuer, secrets claim.Secrets) *claim.Inviter {
 	return claim.NewInviter(claim.Options{Secrets: secrets, Jobs: jobs, BaseURL: cfg.BaseURL.String(),
-		LinkTTL: cfg.ClaimLinkTTL, CodeTTL: cfg.AccessCodeTTL, Reminders: cfg.Reminders, Logger: log}), nil
+		LinkTTL: cfg.ClaimLinkTTL, CodeTTL: cfg.AccessCodeTTL, Reminders: cfg.Reminders, Logger: log})
 }
 
 // newPostman sends through SMTP when configured, else keeps messages in
@@ -56,6 +69,18 @@ func newSecrets(cfg config.Config, log *slog.Logger) (claim.Secrets, error) {
 		return claim.Secrets{}, err
 	}
 	return claim.NewSecrets(key)
+}
+
+// downloadKey signs the emailed export download links: a subkey of the
+// server key, so it can stand in for no other secret.
+func downloadKey(cfg config.Config, log *slog.Logger) ([]byte, error) {
+	key, err := secretKey(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("latchkey/export-download/v1"))
+	return mac.Sum(nil), nil
 }
 
 // inviter is newInviter for administrative commands.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -60,8 +61,16 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	inviter, err := newInviter(ctx, cfg, log, store, secrets)
+	inserts, err := newInserter(ctx, cfg, log, store)
 	if err != nil {
+		return err
+	}
+	inviter := newInviterOn(cfg, log, inserts, secrets)
+	signingKey, err := downloadKey(cfg, log)
+	if err != nil {
+		return err
+	}
+	if err := checkExportDir(cfg.ExportDir); err != nil {
 		return err
 	}
 	postman, closePostman, err := newPostman(ctx, cfg, log, store)
@@ -70,8 +79,11 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	}
 	defer closePostman()
 	registry := newRegistry()
+	adminArea := admin.New(admin.Options{Store: store, Hasher: hasher, Inviter: inviter, Jobs: inserts, Postman: postman,
+		BaseURL: cfg.BaseURL.String(), SigningKey: signingKey, ExportDir: cfg.ExportDir, ExportTTL: cfg.ExportTTL, Logger: log})
 	workers := river.NewWorkers()
 	claim.AddWorkers(workers, store, inviter, postman, claim.NewMetrics(registry))
+	adminArea.AddWorkers(workers)
 	runner, err := jobqueue.New(ctx, jobqueue.Options{Dialect: jobqueue.Dialect(store.Dialect()), DB: store.DB(),
 		DatabaseURL: cfg.DatabaseDSN, Workers: workers, MaxWorkers: cfg.JobWorkers, StopTimeout: cfg.ShutdownTimeout, Logger: log})
 	if err != nil {
@@ -87,7 +99,6 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 		RatePerSecond: float64(cfg.ScimRateLimit), Burst: 2 * cfg.ScimRateLimit,
 		AccessTokenLifetime: cfg.OAuthTokenLifetime, Policy: inviter, Claims: inviter,
 	})
-	adminArea := admin.New(admin.Options{Store: store, Hasher: hasher, Logger: log})
 	claimPages, err := newPages(cfg, log, store, inviter, secrets)
 	if err != nil {
 		return err
@@ -128,4 +139,23 @@ func stopJobs(runner *jobqueue.Queue, cfg config.Config, log *slog.Logger) {
 	if err := runner.Stop(ctx); err != nil {
 		log.Error("stop background jobs", "err", err)
 	}
+}
+
+// checkExportDir makes sure a configured export directory exists and
+// takes files, so a wrong path stops the server at start, not the first
+// export an hour later.
+func checkExportDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("export_dir: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".latchkey-check-*")
+	if err != nil {
+		return fmt.Errorf("export_dir %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	_ = f.Close()
+	return os.Remove(name)
 }
