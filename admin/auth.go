@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -65,6 +66,7 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return h.handle(func(echo.Context) error { return err })(c)
 		}
 		who.TokenID, who.TokenName = tok.ID, tok.Name
+		h.touch(req.Context(), tok)
 		c.SetRequest(req.WithContext(withCaller(req.Context(), who)))
 		return next(c)
 	}
@@ -109,5 +111,21 @@ func require(p directory.Permission) echo.MiddlewareFunc {
 			}
 			return next(c)
 		}
+	}
+}
+
+// touchEvery is how stale a token's recorded last use may get: reads
+// stay reads, and the token list still says roughly when it was used.
+const touchEvery = time.Minute
+
+// touch records the token's use when the recorded one is older than
+// touchEvery; a failure only costs accuracy and is logged.
+func (h *Handler) touch(ctx context.Context, tok directory.AdminToken) {
+	now := h.now()
+	if tok.LastUsedAt != nil && now.Sub(*tok.LastUsedAt) < touchEvery {
+		return
+	}
+	if err := h.store.TouchAdminToken(ctx, tok.OrgID, tok.ID, now); err != nil {
+		h.log.WarnContext(ctx, "record admin token use", "err", err)
 	}
 }
