@@ -29,7 +29,7 @@ func runAdminCreate(ctx context.Context, env *cli, args []string) error {
 	for i, r := range directory.Roles {
 		roles[i] = string(r)
 	}
-	role := c.fs.String("role", "", "one of "+strings.Join(roles, ", ")+" (required)")
+	role := c.fs.String("role", "", "one of "+strings.Join(roles, ", ")+", or a custom role of the org (required)")
 	tokenName := c.fs.String("token-name", "cli", "name of the admin API token created with the admin")
 	expires := c.fs.String("expires", defaultAdminTokenExpiry, "token lifetime: days (90d), a Go duration (12h) or never")
 	rest, err := c.parse(args)
@@ -39,8 +39,8 @@ func runAdminCreate(ctx context.Context, env *cli, args []string) error {
 	if err := errors.Join(requireNoArgs("admin create", rest), required("email", *email), required("role", *role)); err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	if !directory.Role(*role).Valid() {
-		return usagef("--role %q: want one of %s", *role, strings.Join(roles, ", "))
+	if !directory.Role(*role).ValidName() {
+		return usagef("--role %q: want one of %s or a custom role's name", *role, strings.Join(roles, ", "))
 	}
 	expiresAt, err := parseExpiry(*expires, time.Now())
 	if err != nil {
@@ -74,6 +74,8 @@ func runAdminCreate(ctx context.Context, env *cli, args []string) error {
 		switch {
 		case errors.Is(err, directory.ErrConflict):
 			return fmt.Errorf("%s is already an admin of organization %s", *email, org.Slug)
+		case errors.Is(err, directory.ErrNotFound):
+			return fmt.Errorf("organization %s has no role %q; create it with POST /admin/v1/roles or use a built-in role", org.Slug, *role)
 		case errors.Is(err, directory.ErrInvalid):
 			return &usageError{msg: err.Error()}
 		case err != nil:
