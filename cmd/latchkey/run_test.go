@@ -102,7 +102,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"scim-token", "create"}, 2, "--name is required"},
 		{[]string{"scim-token", "create", "--name", "x", "--expires", "soon"}, 2, "--expires"},
 		{[]string{"scim-token", "revoke"}, 2, "exactly one token ID"},
-		{[]string{"admin", "create", "--email", "a@b.c", "--role", "boss"}, 2, "want one of system_admin"},
+		{[]string{"admin", "create", "--email", "a@b.c", "--role", "Boss!"}, 2, "want one of system_admin"},
 		{[]string{"serve", "--no-such-flag"}, 2, "no-such-flag"},
 		{[]string{"serve", "extra"}, 2, "unexpected argument"},
 	}
