@@ -58,6 +58,9 @@ type Handler struct {
 	signingKey []byte
 	exportDir  string
 	exportTTL  time.Duration
+	// bodyLimits are the routes' own body limits, by "METHOD /path";
+	// Mount fills it in before the server serves.
+	bodyLimits map[string]int64
 	log        *slog.Logger
 	now        func() time.Time
 }

@@ -29,6 +29,11 @@ type route struct {
 	// of the success response's (nil: no content or not JSON).
 	Body  any
 	Reply any
+	// OptionalBody says the body may be left out.
+	OptionalBody bool
+	// BodyLimit, when set, replaces the server's body limit (bytes) for
+	// this route: SAML metadata can be larger than any other request.
+	BodyLimit int64
 	// Status is the success status (default 200).
 	Status int
 	Handle echo.HandlerFunc
@@ -74,7 +79,11 @@ func (h *Handler) routes() []route {
 
 // Mount implements server.Area: every route of the table.
 func (h *Handler) Mount(g *echo.Group) {
+	h.bodyLimits = map[string]int64{}
 	for _, r := range h.routes() {
+		if r.BodyLimit > 0 {
+			h.bodyLimits[r.Method+" "+Prefix+r.Path] = r.BodyLimit
+		}
 		var mw []echo.MiddlewareFunc
 		switch r.Auth {
 		case authToken:
@@ -111,3 +120,7 @@ func (h *Handler) me(c echo.Context) error {
 	who := callerFrom(c.Request().Context())
 	return c.JSON(http.StatusOK, meReply{ID: who.AdminID, Email: who.Email, Role: who.Role, Permissions: who.Permissions, Token: who.TokenName})
 }
+
+// BodyLimit implements server.BodyLimiter: the routes that take larger
+// bodies than the server's limit.
+func (h *Handler) BodyLimit(method, route string) int64 { return h.bodyLimits[method+" "+route] }

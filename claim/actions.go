@@ -26,15 +26,19 @@ func (v *Inviter) Invite(ctx context.Context, tx directory.Store, actor director
 		}
 		return v.Remind(ctx, tx, actor, a)
 	}
+	lt, err := v.readLifetimes(ctx, tx, a.OrgID)
+	if err != nil {
+		return err
+	}
 	now := v.timestamp()
-	v.stamp(a, now)
+	lt.stamp(a, now)
 	if needsCode(*a) {
-		v.issueCode(a, now)
+		v.issueCode(a, now, lt)
 	}
 	if err := tx.UpdateInvitation(ctx, a); err != nil {
 		return err
 	}
-	return v.invited(ctx, tx, actor, *a, map[string]any{"reason": "explicit"}, note)
+	return v.invited(ctx, tx, actor, *a, map[string]any{"reason": "explicit"}, note, lt)
 }
 
 // Remind sends an invited account its current claim link again (Workplace's
@@ -48,10 +52,12 @@ func (v *Inviter) Remind(ctx context.Context, tx directory.Store, actor director
 		return fmt.Errorf("%w: the account has no email address; give the person their access code", directory.ErrConflict)
 	}
 	if v.ClaimLink(*a) == "" {
-		now := v.timestamp()
+		lt, err := v.readLifetimes(ctx, tx, a.OrgID)
+		if err != nil {
+			return err
+		}
 		a.InviteGeneration++
-		expires := now.Add(v.linkTTL)
-		a.InviteExpiresAt = &expires
+		lt.renewLink(a, v.timestamp())
 		if err := tx.UpdateInvitation(ctx, a); err != nil {
 			return err
 		}
@@ -70,7 +76,11 @@ func (v *Inviter) IssueCode(ctx context.Context, tx directory.Store, actor direc
 	if !a.Active || a.State == directory.StateClaimed {
 		return "", fmt.Errorf("%w: only active accounts that are not claimed can get an access code", directory.ErrConflict)
 	}
-	v.issueCode(a, v.timestamp())
+	lt, err := v.readLifetimes(ctx, tx, a.OrgID)
+	if err != nil {
+		return "", err
+	}
+	v.issueCode(a, v.timestamp(), lt)
 	if err := tx.UpdateInvitation(ctx, a); err != nil {
 		return "", err
 	}

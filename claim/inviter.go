@@ -102,47 +102,37 @@ func (v *Inviter) AccessCode(a directory.Account) string {
 // staff and anyone without an email address.
 func needsCode(a directory.Account) bool { return a.Frontline || a.PrimaryEmail() == "" }
 
-// stamp makes a the invited account of a new generation.
-func (v *Inviter) stamp(a *directory.Account, now time.Time) {
-	a.State = directory.StateInvited
-	if a.InvitedAt == nil {
-		a.InvitedAt = &now
-	}
-	a.InviteGeneration++
-	expires := now.Add(v.linkTTL)
-	a.InviteExpiresAt = &expires
-}
-
-// issueCode gives a its next access code, which cancels the previous.
-func (v *Inviter) issueCode(a *directory.Account, now time.Time) {
-	a.AccessCodeGeneration++
-	expires := now.Add(v.codeTTL)
-	a.AccessCodeExpiresAt = &expires
-	a.AccessCodeHash = v.secrets.CodeHash(v.secrets.AccessCode(*a))
-}
-
 func clearCode(a *directory.Account) bool {
 	had := a.AccessCodeHash != ""
 	a.AccessCodeHash, a.AccessCodeExpiresAt = "", nil
 	return had
 }
 
-// BeforeWrite implements directory.AccountPolicy: the transitions that
-// need no database. An explicit invitation (SCIM invited=true) starts a
+// BeforeWrite implements directory.AccountPolicy: the transitions of the
+// account itself. An explicit invitation (SCIM invited=true) starts a
 // new generation; revoking or deactivating kills the link and the code;
-// reactivating an invited account gives it a fresh link.
-func (v *Inviter) BeforeWrite(_ context.Context, _ directory.Store, _ directory.Actor, prev, next *directory.Account) error {
+// reactivating an invited account gives it a fresh link. Only the
+// transitions that set a link's expiry read the organization (its link
+// lifetime).
+func (v *Inviter) BeforeWrite(ctx context.Context, tx directory.Store, _ directory.Actor, prev, next *directory.Account) error {
 	now := v.timestamp()
+	var lt Lifetimes
+	if setsLink(prev, next) {
+		var err error
+		if lt, err = v.readLifetimes(ctx, tx, next.OrgID); err != nil {
+			return err
+		}
+	}
 	if prev == nil {
 		if next.State == directory.StateInvited {
 			next.InvitedAt = nil
-			v.stamp(next, now)
+			lt.stamp(next, now)
 		}
 		return nil
 	}
 	switch {
 	case prev.State == directory.StateNotInvited && next.State == directory.StateInvited:
-		v.stamp(next, now)
+		lt.stamp(next, now)
 	case prev.State == directory.StateInvited && next.State == directory.StateNotInvited:
 		next.InviteGeneration++
 		next.InviteExpiresAt = nil
@@ -156,10 +146,18 @@ func (v *Inviter) BeforeWrite(_ context.Context, _ directory.Store, _ directory.
 		clearCode(next)
 	case !prev.Active && next.Active && next.State == directory.StateInvited:
 		next.InviteGeneration++
-		expires := now.Add(v.linkTTL)
-		next.InviteExpiresAt = &expires
+		lt.renewLink(next, now)
 	}
 	return nil
+}
+
+// setsLink reports the writes BeforeWrite gives a new link expiry: an
+// invitation, or the reactivation of an invited account.
+func setsLink(prev, next *directory.Account) bool {
+	if next.State != directory.StateInvited {
+		return false
+	}
+	return prev == nil || prev.State == directory.StateNotInvited || (!prev.Active && next.Active)
 }
 
 // AfterWrite implements directory.AccountPolicy: invite rules and the
@@ -177,7 +175,12 @@ func (v *Inviter) AfterWrite(ctx context.Context, tx directory.Store, actor dire
 	invited := next.State == directory.StateInvited && (prev == nil || prev.State != directory.StateInvited)
 	why := map[string]any{"reason": "explicit"}
 	note := ""
-	if next.State == directory.StateNotInvited && next.Active {
+	var lt *Lifetimes
+	// A write that takes an invitation back (an admin's revoke, SCIM
+	// invited=false) is not re-decided: auto-invite would otherwise
+	// invite the person again in the same breath. Later changes are.
+	revoked := prev != nil && prev.State == directory.StateInvited
+	if next.State == directory.StateNotInvited && next.Active && !revoked {
 		d, err := v.decide(ctx, tx, *next, prev == nil)
 		if err != nil {
 			return err
@@ -185,7 +188,8 @@ func (v *Inviter) AfterWrite(ctx context.Context, tx directory.Store, actor dire
 		switch {
 		case d.inviteAt.IsZero():
 		case !d.inviteAt.After(v.now()) || next.StartDate == nil:
-			v.stamp(next, now)
+			lt = &d.lifetimes
+			lt.stamp(next, now)
 			invited, why, note = true, d.details(), d.note
 		default:
 			args := StartDateArgs{OrgID: next.OrgID, AccountID: next.ID, StartDate: *next.StartDate, Note: d.note}
@@ -197,13 +201,20 @@ func (v *Inviter) AfterWrite(ctx context.Context, tx directory.Store, actor dire
 	if !invited {
 		return v.auditRevocation(ctx, tx, actor, prev, next)
 	}
+	if lt == nil { // invited explicitly: decide did not read the organization
+		read, err := v.readLifetimes(ctx, tx, next.OrgID)
+		if err != nil {
+			return err
+		}
+		lt = &read
+	}
 	if needsCode(*next) && next.AccessCodeHash == "" {
-		v.issueCode(next, now)
+		v.issueCode(next, now, *lt)
 	}
 	if err := v.saveIfChanged(ctx, tx, stored, next); err != nil {
 		return err
 	}
-	return v.invited(ctx, tx, actor, *next, why, note)
+	return v.invited(ctx, tx, actor, *next, why, note, *lt)
 }
 
 // invitationOf is what an invitation changes of an account: AfterWrite
@@ -228,9 +239,10 @@ func (v *Inviter) saveIfChanged(ctx context.Context, tx directory.Store, stored 
 }
 
 // invited records a new invitation and enqueues what it sends: the
-// invitation email and its reminders (accounts with email), nothing
-// more for accounts that claim with a code (admins hand those out).
-func (v *Inviter) invited(ctx context.Context, tx directory.Store, actor directory.Actor, a directory.Account, why map[string]any, note string) error {
+// invitation email and its reminders on the organization's schedule
+// (accounts with email), nothing more for accounts that claim with a
+// code (admins hand those out).
+func (v *Inviter) invited(ctx context.Context, tx directory.Store, actor directory.Actor, a directory.Account, why map[string]any, note string, lt Lifetimes) error {
 	why["generation"] = a.InviteGeneration
 	why["channel"] = "email"
 	if needsCode(a) {
@@ -247,37 +259,44 @@ func (v *Inviter) invited(ctx context.Context, tx directory.Store, actor directo
 	if a.PrimaryEmail() == "" {
 		return nil
 	}
-	return v.enqueueDeliveries(ctx, tx, a, note)
+	return v.enqueueDeliveries(ctx, tx, a, note, lt.Reminders)
 }
 
 // enqueueDeliveries enqueues the invitation and the first reminder; each
 // reminder, once sent, enqueues the next (see nextReminder), so an
 // invitation costs two job inserts whatever the schedule.
-func (v *Inviter) enqueueDeliveries(ctx context.Context, tx directory.Store, a directory.Account, note string) error {
+func (v *Inviter) enqueueDeliveries(ctx context.Context, tx directory.Store, a directory.Account, note string, reminders []time.Duration) error {
 	first := DeliverArgs{OrgID: a.OrgID, AccountID: a.ID, Generation: a.InviteGeneration, Message: "invitation", Note: note}
 	if err := v.jobs.Enqueue(ctx, tx, first, uniqueByArgs(time.Time{})); err != nil {
 		return err
 	}
-	if len(v.reminders) == 0 {
+	if len(reminders) == 0 {
 		return nil
 	}
 	r := DeliverArgs{OrgID: a.OrgID, AccountID: a.ID, Generation: a.InviteGeneration, Message: reminderMessage(0)}
-	return v.jobs.Enqueue(ctx, tx, r, uniqueByArgs(v.now().Add(v.reminders[0])))
+	return v.jobs.Enqueue(ctx, tx, r, uniqueByArgs(v.now().Add(reminders[0])))
 }
 
 // reminderMessage names the i-th reminder (from 0): "reminder-1", ...
 func reminderMessage(i int) string { return fmt.Sprintf("reminder-%d", i+1) }
 
 // nextReminder enqueues, in tx, the reminder after the one just sent
-// (message), due its configured delay after the generation's invitation
-// (or now, when a backlog made it late); nothing after the last one or
-// after any other message.
+// (message), due its delay on the organization's schedule after the
+// generation's invitation (or now, when a backlog made it late); nothing
+// after the last one or after any other message. The invitation's time
+// is the link's expiry less the organization's link lifetime, as it is
+// now: when an admin changed the lifetime since, the reminder moves by
+// the difference (never before now).
 func (v *Inviter) nextReminder(ctx context.Context, tx directory.Store, a directory.Account, args DeliverArgs) error {
 	var n int
-	if _, err := fmt.Sscanf(args.Message, "reminder-%d", &n); err != nil || n < 1 || n >= len(v.reminders) || a.InviteExpiresAt == nil {
+	if _, err := fmt.Sscanf(args.Message, "reminder-%d", &n); err != nil || n < 1 || a.InviteExpiresAt == nil {
 		return nil
 	}
-	at := a.InviteExpiresAt.Add(-v.linkTTL).Add(v.reminders[n])
+	lt, err := v.readLifetimes(ctx, tx, a.OrgID)
+	if err != nil || n >= len(lt.Reminders) {
+		return err
+	}
+	at := a.InviteExpiresAt.Add(-lt.Link).Add(lt.Reminders[n])
 	if now := v.now(); at.Before(now) {
 		at = now
 	}

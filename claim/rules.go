@@ -29,6 +29,8 @@ type decision struct {
 	rule     *directory.InviteRule
 	note     string
 	auto     bool
+	// lifetimes are the organization's, read with it.
+	lifetimes Lifetimes
 }
 
 func (d decision) details() map[string]any {
@@ -62,7 +64,7 @@ func (v *Inviter) decide(ctx context.Context, tx directory.Store, a directory.Ac
 		if len(ok) == 0 {
 			continue
 		}
-		d := decision{rule: &rules[i], note: rules[i].Message}
+		d := decision{rule: &rules[i], note: rules[i].Message, lifetimes: v.Lifetimes(org)}
 		switch rules[i].Action {
 		case directory.InviteNow:
 			d.inviteAt = v.now()
@@ -72,7 +74,7 @@ func (v *Inviter) decide(ctx context.Context, tx directory.Store, a directory.Ac
 		return d, nil
 	}
 	if org.AutoInvite || (created && needsCode(a)) {
-		return decision{inviteAt: v.now(), auto: org.AutoInvite}, nil
+		return decision{inviteAt: v.now(), auto: org.AutoInvite, lifetimes: v.Lifetimes(org)}, nil
 	}
 	return decision{}, nil
 }

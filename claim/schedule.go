@@ -34,21 +34,26 @@ func (w *StartDateWorker) Work(ctx context.Context, job *river.Job[StartDateArgs
 		if a.State != directory.StateNotInvited || !a.Active || a.StartDate == nil || !a.StartDate.Equal(args.StartDate) {
 			return nil
 		}
-		return w.Inviter.inviteByPolicy(ctx, tx, &a, map[string]any{"reason": "start_date"}, args.Note)
+		lt, err := w.Inviter.readLifetimes(ctx, tx, args.OrgID)
+		if err != nil {
+			return err
+		}
+		return w.Inviter.inviteByPolicy(ctx, tx, lt, &a, map[string]any{"reason": "start_date"}, args.Note)
 	})
 }
 
-// inviteByPolicy invites a not-invited account on behalf of the system.
-func (v *Inviter) inviteByPolicy(ctx context.Context, tx directory.Store, a *directory.Account, why map[string]any, note string) error {
+// inviteByPolicy invites a not-invited account on behalf of the system,
+// with its organization's lifetimes lt.
+func (v *Inviter) inviteByPolicy(ctx context.Context, tx directory.Store, lt Lifetimes, a *directory.Account, why map[string]any, note string) error {
 	now := v.timestamp()
-	v.stamp(a, now)
+	lt.stamp(a, now)
 	if needsCode(*a) {
-		v.issueCode(a, now)
+		v.issueCode(a, now, lt)
 	}
 	if err := tx.UpdateInvitation(ctx, a); err != nil {
 		return err
 	}
-	return v.invited(ctx, tx, directory.Actor{Type: directory.ActorSystem, Name: "invite rules"}, *a, why, note)
+	return v.invited(ctx, tx, directory.Actor{Type: directory.ActorSystem, Name: "invite rules"}, *a, why, note, lt)
 }
 
 // BackfillPage is how many accounts one back-fill step looks at in one
@@ -151,7 +156,7 @@ func (v *Inviter) backfillOne(ctx context.Context, tx directory.Store, org direc
 	for k, val := range why {
 		details[k] = val
 	}
-	return v.inviteByPolicy(ctx, tx, &a, details, rule.Message)
+	return v.inviteByPolicy(ctx, tx, v.Lifetimes(org), &a, details, rule.Message)
 }
 
 // StartBackfill enqueues the back-fill of rule, in the caller's

@@ -117,6 +117,20 @@ type Account struct {
 	SignInName string
 }
 
+// SetActive sets whether the account is active, and DeactivatedAt: the
+// time it stopped being active (kept while it stays inactive), nil once
+// it is active again. Protocols render "active" from Active.
+func (a *Account) SetActive(active bool, now time.Time) {
+	switch {
+	case active && !a.Active:
+		a.DeactivatedAt = nil
+	case !active && (a.Active || a.DeactivatedAt == nil):
+		t := now
+		a.DeactivatedAt = &t
+	}
+	a.Active = active
+}
+
 // MaxUserNameLength bounds userName; longer values are refused, never cut.
 const MaxUserNameLength = 256
 

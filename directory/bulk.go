@@ -37,14 +37,51 @@ type BulkAction struct {
 	FinishedAt *time.Time
 }
 
+// Validate checks what every stored bulk action needs: its organization,
+// admin and action, a status bulk actions have, and JSON documents.
+func (b BulkAction) Validate() error {
+	switch {
+	case b.OrgID == "" || b.AdminID == "":
+		return invalid("bulkAction", "org and admin are required")
+	case b.Action == "":
+		return invalid("action", "is required")
+	}
+	switch b.Status {
+	case JobQueued, JobRunning, JobSucceeded, JobFailed:
+	default:
+		return invalid("status", "must be queued, running, succeeded or failed")
+	}
+	if b.Total < 0 || b.Done < 0 || b.Changed < 0 || b.Skipped < 0 || b.Failed < 0 {
+		return invalid("counts", "must not be negative")
+	}
+	if err := checkTexts("action", b.Action, "cursor", b.Cursor); err != nil {
+		return err
+	}
+	for _, doc := range []struct {
+		field string
+		raw   json.RawMessage
+	}{{"params", b.Params}, {"options", b.Options}, {"errors", b.Errors}} {
+		if err := checkDocument(doc.field, doc.raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // BulkStore holds bulk actions.
 type BulkStore interface {
-	// CreateBulkAction assigns ID and CreatedAt.
+	// CreateBulkAction assigns ID and CreatedAt. Empty Params and
+	// Options are stored as {}, empty Errors as [].
 	CreateBulkAction(ctx context.Context, b *BulkAction) error
 	BulkAction(ctx context.Context, orgID, id string) (BulkAction, error)
+	// BulkActionForUpdate is BulkAction that, inside InTx, keeps any
+	// other transaction from changing the bulk action until this one
+	// ends: two runs of one bulk action (a rescued job while the first
+	// still works) take turns, and each reads the cursor the other left.
+	BulkActionForUpdate(ctx context.Context, orgID, id string) (BulkAction, error)
 	// ListBulkActions returns the org's bulk actions, newest first.
 	ListBulkActions(ctx context.Context, orgID string, limit int) ([]BulkAction, error)
 	// UpdateBulkAction writes the status, counts, cursor, errors and
-	// times.
+	// times (ErrNotFound when there is no such bulk action).
 	UpdateBulkAction(ctx context.Context, b *BulkAction) error
 }

@@ -117,6 +117,9 @@ type CredentialStore interface {
 	// ScimTokenByHash fills in ClientRevokedAt for tokens issued to a client.
 	ScimTokenByHash(ctx context.Context, hash string) (ScimToken, error)
 	ListScimTokens(ctx context.Context, orgID string) ([]ScimToken, error)
+	// ScimToken is one of the org's tokens by id; like ScimTokenByHash it
+	// fills in ClientRevokedAt.
+	ScimToken(ctx context.Context, orgID, id string) (ScimToken, error)
 	// RevokeScimToken is idempotent; it keeps the first revocation time.
 	RevokeScimToken(ctx context.Context, orgID, id string, at time.Time) error
 	TouchScimToken(ctx context.Context, orgID, id string, at time.Time) error
@@ -142,16 +145,20 @@ type CredentialStore interface {
 	CreateAdmin(ctx context.Context, a *Admin) error
 	Admin(ctx context.Context, orgID, id string) (Admin, error)
 	ListAdmins(ctx context.Context, orgID string) ([]Admin, error)
-	// UpdateAdmin writes the role. A custom role the org does not have
-	// is ErrNotFound.
+	// UpdateAdmin writes the role (only the role) and fills in the rest.
+	// A custom role the org does not have is ErrNotFound. Demoting the
+	// org's last active system_admin is ErrConflict: an organization that
+	// has a system admin keeps one.
 	UpdateAdmin(ctx context.Context, a *Admin) error
 	// DisableAdmin is idempotent; a disabled admin's tokens stop working.
+	// Disabling the org's last active system_admin is ErrConflict.
 	DisableAdmin(ctx context.Context, orgID, id string, at time.Time) error
 	CreateAdminToken(ctx context.Context, t *AdminToken) error
 	AdminTokenByHash(ctx context.Context, hash string) (AdminToken, error)
+	// AdminToken, like AdminTokenByHash, fills in AdminDisabledAt.
 	AdminToken(ctx context.Context, orgID, id string) (AdminToken, error)
 	// ListAdminTokens returns an admin's tokens, revoked ones included,
-	// oldest first.
+	// oldest first; an admin the org does not have has none.
 	ListAdminTokens(ctx context.Context, orgID, adminID string) ([]AdminToken, error)
 	// RevokeAdminToken is idempotent; it keeps the first revocation time.
 	RevokeAdminToken(ctx context.Context, orgID, id string, at time.Time) error

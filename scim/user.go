@@ -51,7 +51,7 @@ func applyUserDocument(a *directory.Account, doc, prior document, now time.Time)
 	a.EmployeeNumber = stringAt(ent, "employeeNumber")
 	a.ManagerID = stringAt(objectAt(ent, "manager"), "value")
 	if active, ok := doc["active"].(bool); ok {
-		setActive(a, active, now)
+		a.SetActive(active, now)
 	} else if creating {
 		a.Active = true
 	}
@@ -64,17 +64,6 @@ func applyUserDocument(a *directory.Account, doc, prior document, now time.Time)
 	}
 	a.Resource = storedDocument(doc)
 	return nil
-}
-
-func setActive(a *directory.Account, active bool, now time.Time) {
-	switch {
-	case active && !a.Active:
-		a.DeactivatedAt = nil
-	case !active && (a.Active || a.DeactivatedAt == nil):
-		t := now
-		a.DeactivatedAt = &t
-	}
-	a.Active = active
 }
 
 // lifecycleAlias is where one lifecycle attribute appears: Latchkey's

@@ -310,7 +310,7 @@ func (h *Handler) deactivate(ctx context.Context, tx directory.Store, a director
 		return nil
 	}
 	prev := a
-	setActive(&a, false, h.timestamp())
+	a.SetActive(false, h.timestamp())
 	return h.write(ctx, tx, "user.deactivate", prev, &a)
 }
 

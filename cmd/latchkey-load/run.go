@@ -47,6 +47,8 @@ func commands() []command {
 		{"run", "drive one SCIM scenario at a server on this machine", runLoad},
 		{"bench", "the whole measurement: fresh database, seed, serve, scenarios, pgbench, report", runBench},
 		{"invite", "the invitation target: seed, serve with SMTP to a local sink, add a rule, watch the backlog drain", runInvite},
+		{"export", "the export target: seed invited accounts, time PostgreSQL's COPY and the real export build", runExport},
+		{"people", "the people-list target: seed a company, walk the admin API's people lists and counts, per-page latency", runPeople},
 	}
 }
 

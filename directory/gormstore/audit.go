@@ -3,6 +3,7 @@ package gormstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -98,15 +99,10 @@ func (s *Store) auditRow(e *directory.AuditEvent) (auditEventRow, error) {
 }
 
 // ListAudit implements directory.AuditStore, newest first (ids are
-// time-ordered UUIDv7s).
+// time-ordered UUIDv7s). Each filter has an index leading with org_id
+// (migration 00021).
 func (s *Store) ListAudit(ctx context.Context, orgID string, q directory.AuditQuery) ([]directory.AuditEvent, error) {
-	query := s.ctx(ctx).Where("org_id = ?", orgID)
-	if q.Action != "" {
-		query = query.Where("action = ?", q.Action)
-	}
-	if q.TargetID != "" {
-		query = query.Where("target_id = ?", q.TargetID)
-	}
+	query := s.auditFilter(s.ctx(ctx).Where("org_id = ?", orgID), q)
 	if q.Before != "" {
 		query = query.Where("id < ?", q.Before)
 	}
@@ -119,4 +115,40 @@ func (s *Store) ListAudit(ctx context.Context, orgID string, q directory.AuditQu
 		out = append(out, r.toDomain())
 	}
 	return out, nil
+}
+
+func (s *Store) auditFilter(query *gorm.DB, q directory.AuditQuery) *gorm.DB {
+	for col, v := range map[string]string{"actor_type": string(q.ActorType), "actor_id": q.ActorID,
+		"target_type": q.TargetType, "target_id": q.TargetID} {
+		if v != "" {
+			query = query.Where(col+" = ?", v)
+		}
+	}
+	if q.Action != "" {
+		query = s.auditAction(query, q.Action)
+	}
+	if !q.Since.IsZero() {
+		query = query.Where("at >= ?", q.Since.UTC())
+	}
+	if !q.Until.IsZero() {
+		query = query.Where("at < ?", q.Until.UTC())
+	}
+	return query
+}
+
+// auditAction matches an action exactly or, for "prefix.*", by a range
+// on the action index: byte order on SQLite, COLLATE "C" on PostgreSQL
+// (the index's collation), so "account.*" never matches "accountx.y".
+func (s *Store) auditAction(query *gorm.DB, action string) *gorm.DB {
+	col := "action"
+	if s.dialect == Postgres {
+		col = `action COLLATE "C"`
+	}
+	prefix, ok := strings.CutSuffix(action, "*")
+	if !ok || !strings.HasSuffix(prefix, ".") {
+		return query.Where(col+" = ?", action)
+	}
+	// The prefix ends in '.', so bumping that byte to '/' bounds the range.
+	upper := prefix[:len(prefix)-1] + "/"
+	return query.Where(col+" >= ? AND "+col+" < ?", prefix, upper)
 }

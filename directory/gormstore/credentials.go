@@ -32,47 +32,6 @@ func (r scimTokenRow) toDomain() directory.ScimToken {
 	}
 }
 
-type adminRow struct {
-	OrgID      string     `gorm:"column:org_id;primaryKey"`
-	ID         string     `gorm:"column:id;primaryKey"`
-	Email      string     `gorm:"column:email"`
-	EmailLower string     `gorm:"column:email_lower"`
-	Role       string     `gorm:"column:role"`
-	CreatedAt  time.Time  `gorm:"column:created_at;autoCreateTime:false"`
-	DisabledAt *time.Time `gorm:"column:disabled_at"`
-}
-
-func (adminRow) TableName() string { return "admins" }
-
-func (r adminRow) toDomain() directory.Admin {
-	return directory.Admin{
-		OrgID: r.OrgID, ID: r.ID, Email: r.Email, Role: directory.Role(r.Role),
-		CreatedAt: r.CreatedAt.UTC(), DisabledAt: utcPtr(r.DisabledAt),
-	}
-}
-
-type adminTokenRow struct {
-	OrgID      string     `gorm:"column:org_id;primaryKey"`
-	ID         string     `gorm:"column:id;primaryKey"`
-	AdminID    string     `gorm:"column:admin_id"`
-	Name       string     `gorm:"column:name"`
-	TokenHash  string     `gorm:"column:token_hash"`
-	CreatedAt  time.Time  `gorm:"column:created_at;autoCreateTime:false"`
-	ExpiresAt  *time.Time `gorm:"column:expires_at"`
-	RevokedAt  *time.Time `gorm:"column:revoked_at"`
-	LastUsedAt *time.Time `gorm:"column:last_used_at"`
-}
-
-func (adminTokenRow) TableName() string { return "admin_tokens" }
-
-func (r adminTokenRow) toDomain() directory.AdminToken {
-	return directory.AdminToken{
-		OrgID: r.OrgID, ID: r.ID, AdminID: r.AdminID, Name: r.Name, Hash: r.TokenHash,
-		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: utcPtr(r.ExpiresAt),
-		RevokedAt: utcPtr(r.RevokedAt), LastUsedAt: utcPtr(r.LastUsedAt),
-	}
-}
-
 // CreateScimToken implements directory.CredentialStore.
 func (s *Store) CreateScimToken(ctx context.Context, t *directory.ScimToken) error {
 	if err := t.Validate(); err != nil {
@@ -97,6 +56,20 @@ func (s *Store) ScimTokenByHash(ctx context.Context, hash string) (directory.Sci
 	if err := first(s.ctx(ctx).Where("token_hash = ?", hash), &row); err != nil {
 		return directory.ScimToken{}, fmt.Errorf("gormstore: scim token: %w", err)
 	}
+	return s.withClient(ctx, row)
+}
+
+// ScimToken implements directory.CredentialStore.
+func (s *Store) ScimToken(ctx context.Context, orgID, id string) (directory.ScimToken, error) {
+	var row scimTokenRow
+	if err := first(s.ctx(ctx).Where("org_id = ? AND id = ?", orgID, id), &row); err != nil {
+		return directory.ScimToken{}, fmt.Errorf("gormstore: scim token: %w", err)
+	}
+	return s.withClient(ctx, row)
+}
+
+// withClient fills in the revocation of the client a token was issued to.
+func (s *Store) withClient(ctx context.Context, row scimTokenRow) (directory.ScimToken, error) {
 	tok := row.toDomain()
 	if tok.ClientID == "" {
 		return tok, nil
@@ -156,96 +129,4 @@ func (s *Store) revoke(ctx context.Context, model any, orgID, id string, at time
 		return fmt.Errorf("gormstore: revoke: %w", translate(err))
 	}
 	return nil
-}
-
-// CreateAdmin implements directory.CredentialStore.
-func (s *Store) CreateAdmin(ctx context.Context, a *directory.Admin) error {
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	id, err := newID()
-	if err != nil {
-		return err
-	}
-	row := adminRow{OrgID: a.OrgID, ID: id, Email: a.Email, EmailLower: lower(a.Email), Role: string(a.Role), CreatedAt: s.timestamp()}
-	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
-		return fmt.Errorf("gormstore: create admin: %w", translate(err))
-	}
-	*a = row.toDomain()
-	return nil
-}
-
-// Admin implements directory.CredentialStore.
-func (s *Store) Admin(ctx context.Context, orgID, id string) (directory.Admin, error) {
-	var row adminRow
-	if err := first(s.ctx(ctx).Where("org_id = ? AND id = ?", orgID, id), &row); err != nil {
-		return directory.Admin{}, fmt.Errorf("gormstore: admin: %w", err)
-	}
-	return row.toDomain(), nil
-}
-
-// ListAdmins implements directory.CredentialStore, ordered by email.
-func (s *Store) ListAdmins(ctx context.Context, orgID string) ([]directory.Admin, error) {
-	var rows []adminRow
-	if err := s.ctx(ctx).Where("org_id = ?", orgID).Order("email_lower").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("gormstore: list admins: %w", translate(err))
-	}
-	out := make([]directory.Admin, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.toDomain())
-	}
-	return out, nil
-}
-
-// DisableAdmin implements directory.CredentialStore.
-func (s *Store) DisableAdmin(ctx context.Context, orgID, id string, at time.Time) error {
-	if _, err := s.Admin(ctx, orgID, id); err != nil {
-		return err
-	}
-	err := s.write(ctx, func(db *gorm.DB) error {
-		return db.Model(&adminRow{}).Where("org_id = ? AND id = ? AND disabled_at IS NULL", orgID, id).
-			Update("disabled_at", at.UTC().Truncate(time.Microsecond)).Error
-	})
-	if err != nil {
-		return fmt.Errorf("gormstore: disable admin: %w", translate(err))
-	}
-	return nil
-}
-
-// CreateAdminToken implements directory.CredentialStore. An unknown admin
-// is ErrNotFound (the foreign key says so).
-func (s *Store) CreateAdminToken(ctx context.Context, t *directory.AdminToken) error {
-	if err := t.Validate(); err != nil {
-		return err
-	}
-	id, err := newID()
-	if err != nil {
-		return err
-	}
-	row := adminTokenRow{OrgID: t.OrgID, ID: id, AdminID: t.AdminID, Name: t.Name, TokenHash: t.Hash, CreatedAt: s.timestamp(), ExpiresAt: utcPtr(t.ExpiresAt)}
-	if err := s.write(ctx, func(db *gorm.DB) error { return db.Create(&row).Error }); err != nil {
-		return fmt.Errorf("gormstore: create admin token: %w", translate(err))
-	}
-	*t = row.toDomain()
-	return nil
-}
-
-// AdminTokenByHash implements directory.CredentialStore.
-func (s *Store) AdminTokenByHash(ctx context.Context, hash string) (directory.AdminToken, error) {
-	var row adminTokenRow
-	if err := first(s.ctx(ctx).Where("token_hash = ?", hash), &row); err != nil {
-		return directory.AdminToken{}, fmt.Errorf("gormstore: admin token: %w", err)
-	}
-	admin, err := s.Admin(ctx, row.OrgID, row.AdminID)
-	if err != nil {
-		return directory.AdminToken{}, err
-	}
-	tok := row.toDomain()
-	tok.AdminDisabledAt = admin.DisabledAt
-	return tok, nil
-}
-
-// RevokeAdminToken implements directory.CredentialStore.
-func (s *Store) RevokeAdminToken(ctx context.Context, orgID, id string, at time.Time) error {
-	return s.revoke(ctx, &adminTokenRow{}, orgID, id, at)
 }

@@ -15,6 +15,7 @@ var models = []any{
 	&inviteRuleRow{}, &deliveryRow{}, &outboxRow{}, &templateRow{}, &attemptRow{}, &sessionRow{},
 	&samlSettingsRow{}, &samlRequestRow{}, &samlAssertionRow{},
 	&termsRow{}, &termsAcceptanceRow{}, &passwordRow{}, &pictureRow{},
+	&adminRoleRow{}, &bulkActionRow{}, &exportRow{}, &exportChunkRow{},
 }
 
 func TestMigrations(t *testing.T) {

@@ -10,29 +10,6 @@ import (
 // The gorm models mirror the tables of migrations/*/*.sql column for
 // column; TestMigrations checks that they agree.
 
-type organizationRow struct {
-	ID         string    `gorm:"column:id;primaryKey"`
-	Slug       string    `gorm:"column:slug"`
-	Name       string    `gorm:"column:name"`
-	CreatedAt  time.Time `gorm:"column:created_at"`
-	AutoInvite bool      `gorm:"column:auto_invite"`
-	InviteHour int       `gorm:"column:invite_hour"`
-	TimeZone   string    `gorm:"column:time_zone"`
-	// Claim is directory.ClaimSettings as JSON (see claimSettingsJSON).
-	Claim string `gorm:"column:claim_settings"`
-}
-
-func (organizationRow) TableName() string { return "organizations" }
-
-func (r organizationRow) toDomain() (directory.Organization, error) {
-	claim, err := decodeClaimSettings(r.Claim)
-	if err != nil {
-		return directory.Organization{}, err
-	}
-	return directory.Organization{ID: r.ID, Slug: r.Slug, Name: r.Name, CreatedAt: r.CreatedAt.UTC(),
-		AutoInvite: r.AutoInvite, InviteHour: r.InviteHour, TimeZone: r.TimeZone, Claim: claim}, nil
-}
-
 type accountRow struct {
 	OrgID                string     `gorm:"column:org_id;primaryKey"`
 	ID                   string     `gorm:"column:id;primaryKey"`

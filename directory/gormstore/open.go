@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -54,6 +55,10 @@ func openPostgres(ctx context.Context, opts Options) (*sql.DB, func(), error) {
 	return db, pool.Close, nil
 }
 
+// uriPath escapes what a file: URI would otherwise read as its query,
+// fragment or an escape ("a#b.db" is a file, not "a" with a fragment).
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
 // openSQLite opens path with the pragmas every connection needs: foreign
 // keys on (SQLite defaults them off), WAL so readers never block the
 // writer, a busy timeout instead of immediate SQLITE_BUSY, and immediate
@@ -66,7 +71,7 @@ func openSQLite(path string) (*sql.DB, error) {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", "file:"+uriPath.Replace(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("gormstore: open sqlite: %w", err)
 	}

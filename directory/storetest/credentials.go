@@ -30,6 +30,16 @@ func testScimTokens(t *testing.T, s directory.Store) {
 	sameTime(t, "ExpiresAt", got.ExpiresAt, &expires)
 	_, err = s.ScimTokenByHash(ctx(t), "unknown")
 	wantErr(t, "unknown hash", err, directory.ErrNotFound)
+	byID, err := s.ScimToken(ctx(t), org.ID, tok.ID)
+	noErr(t, "ScimToken", err)
+	if byID.ID != tok.ID || byID.Name != "Entra ID" || byID.Hash != "h-entra" {
+		t.Fatalf("ScimToken = %+v", byID)
+	}
+	other := mustOrg(t, s, "other")
+	for _, key := range []struct{ org, id string }{{other.ID, tok.ID}, {org.ID, "nope"}} {
+		_, err = s.ScimToken(ctx(t), key.org, key.id)
+		wantErr(t, "ScimToken("+key.org+", "+key.id+")", err, directory.ErrNotFound)
+	}
 
 	used := at(5, 42)
 	noErr(t, "TouchScimToken", s.TouchScimToken(ctx(t), org.ID, tok.ID, used))
@@ -93,6 +103,11 @@ func testAdminsAndTokens(t *testing.T, s directory.Store) {
 	}
 	second := directory.AdminToken{OrgID: org.ID, AdminID: admin.ID, Name: "ci", Hash: "a-4"}
 	noErr(t, "CreateAdminToken", s.CreateAdminToken(ctx(t), &second))
+	testAdminTokenReads(t, s, admin, tok, second)
+	// The last active system admin cannot be disabled; with a second one
+	// the first can.
+	backup := directory.Admin{OrgID: org.ID, Email: "backup@acme.com", Role: directory.RoleSystemAdmin}
+	noErr(t, "CreateAdmin", s.CreateAdmin(ctx(t), &backup))
 	noErr(t, "DisableAdmin", s.DisableAdmin(ctx(t), org.ID, admin.ID, at(8, 0)))
 	noErr(t, "DisableAdmin again", s.DisableAdmin(ctx(t), org.ID, admin.ID, at(9, 0)))
 	wantErr(t, "disable another org's admin", s.DisableAdmin(ctx(t), other.ID, admin.ID, at(9, 0)), directory.ErrNotFound)
@@ -101,10 +116,51 @@ func testAdminsAndTokens(t *testing.T, s directory.Store) {
 	if found.UsableAt(time.Now()) {
 		t.Fatal("a disabled admin's token is usable")
 	}
+	byID, err := s.AdminToken(ctx(t), org.ID, second.ID)
+	noErr(t, "AdminToken of a disabled admin", err)
+	if byID.AdminDisabledAt == nil || byID.UsableAt(time.Now()) {
+		t.Fatalf("AdminToken of a disabled admin = %+v", byID)
+	}
 	noErr(t, "RevokeAdminToken", s.RevokeAdminToken(ctx(t), org.ID, tok.ID, at(9, 0)))
 	found, err = s.AdminTokenByHash(ctx(t), "a-1")
 	noErr(t, "AdminTokenByHash after revoke", err)
 	if found.UsableAt(time.Now()) {
 		t.Fatal("a revoked admin token is usable")
+	}
+}
+
+// testAdminTokenReads: one token by id, an admin's tokens oldest first,
+// the time of last use, and nothing across organizations.
+func testAdminTokenReads(t *testing.T, s directory.Store, admin directory.Admin, first, second directory.AdminToken) {
+	t.Helper()
+	got, err := s.AdminToken(ctx(t), admin.OrgID, first.ID)
+	noErr(t, "AdminToken", err)
+	if got.ID != first.ID || got.AdminID != admin.ID || got.Name != "cli" || got.Hash != "a-1" || got.AdminDisabledAt != nil {
+		t.Fatalf("AdminToken = %+v", got)
+	}
+	other, err := s.OrganizationBySlug(ctx(t), "other")
+	noErr(t, "OrganizationBySlug", err)
+	_, err = s.AdminToken(ctx(t), other.ID, first.ID)
+	wantErr(t, "AdminToken of another org", err, directory.ErrNotFound)
+	_, err = s.AdminToken(ctx(t), admin.OrgID, "nope")
+	wantErr(t, "unknown AdminToken", err, directory.ErrNotFound)
+
+	used := at(3, 17)
+	noErr(t, "TouchAdminToken", s.TouchAdminToken(ctx(t), admin.OrgID, second.ID, used))
+	list, err := s.ListAdminTokens(ctx(t), admin.OrgID, admin.ID)
+	noErr(t, "ListAdminTokens", err)
+	if len(list) != 2 || list[0].ID != first.ID || list[1].ID != second.ID {
+		t.Fatalf("ListAdminTokens = %+v; want cli, ci", list)
+	}
+	sameTime(t, "LastUsedAt", list[1].LastUsedAt, &used)
+	if list[0].LastUsedAt != nil {
+		t.Fatalf("an unused token has LastUsedAt %v", list[0].LastUsedAt)
+	}
+	for _, owner := range []struct{ org, admin string }{{other.ID, admin.ID}, {admin.OrgID, "nobody"}} {
+		none, err := s.ListAdminTokens(ctx(t), owner.org, owner.admin)
+		noErr(t, "ListAdminTokens of nobody", err)
+		if len(none) != 0 {
+			t.Fatalf("ListAdminTokens(%q, %q) = %+v; want none", owner.org, owner.admin, none)
+		}
 	}
 }
