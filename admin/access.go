@@ -8,10 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/latchkeyhq/latchkey/directory"
-	"github.com/latchkeyhq/latchkey/server"
 )
 
 // accessRoutes decide who may do what: the permissions and roles, the
@@ -64,21 +61,6 @@ func tokenStatus(revokedAt, expiresAt *time.Time, now time.Time) string {
 		return "expired"
 	}
 	return "active"
-}
-
-// accessAudit appends, in tx, the record of a change the calling admin
-// made to access: admins, their tokens, roles, SCIM tokens. details
-// never hold a secret.
-func accessAudit(c echo.Context, tx directory.Store, action, targetType, targetID string, details map[string]any) error {
-	ctx := c.Request().Context()
-	who := callerFrom(ctx)
-	actor := who.actor(server.RequestID(ctx))
-	e := directory.AuditEvent{OrgID: who.OrgID, ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-		RequestID: actor.RequestID, Action: action, TargetType: targetType, TargetID: targetID}
-	if err := e.SetDetails(details); err != nil {
-		return err
-	}
-	return tx.AppendAudit(ctx, &e)
 }
 
 // rolePermissions is what a role grants: a built-in role's grants or the

@@ -41,14 +41,10 @@ func (h *Handler) personClaimSecrets(c echo.Context) error {
 		if out.ClaimLink == "" && out.AccessCode == "" {
 			return noClaimSecret(*a)
 		}
-		e := directory.AuditEvent{OrgID: a.OrgID, ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-			RequestID: actor.RequestID, Action: "claim_secret.read", TargetType: "user", TargetID: a.ID,
+		e := directory.AuditEvent{OrgID: a.OrgID, Action: "claim_secret.read", TargetType: "user", TargetID: a.ID,
 			BeforeVersion: a.Version, AfterVersion: a.Version}
 		// Which secrets were shown, never the secrets.
-		if err := e.SetDetails(map[string]any{"link": out.ClaimLink != "", "access_code": out.AccessCode != ""}); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, &e)
+		return directory.Record(ctx, tx, actor, e, map[string]any{"link": out.ClaimLink != "", "access_code": out.AccessCode != ""})
 	})
 	if err != nil {
 		return err

@@ -132,7 +132,7 @@ func (h *Handler) createAdmin(c echo.Context) error {
 		if secret, err = h.mintAdminToken(ctx, tx, &tok); err != nil {
 			return err
 		}
-		if err := accessAudit(c, tx, "admin.create", "admin", adm.ID, map[string]any{"email": adm.Email, "role": adm.Role}); err != nil {
+		if err := audit(c, tx, "admin.create", "admin", adm.ID, map[string]any{"email": adm.Email, "role": adm.Role}); err != nil {
 			return err
 		}
 		return auditNewAdminToken(c, tx, tok, "")
@@ -225,7 +225,7 @@ func (h *Handler) patchAdmin(c echo.Context) error {
 		if err := tx.UpdateAdmin(ctx, &adm); err != nil {
 			return err
 		}
-		return accessAudit(c, tx, "admin.update", "admin", adm.ID, map[string]any{"role": map[string]any{"before": before, "after": adm.Role}})
+		return audit(c, tx, "admin.update", "admin", adm.ID, map[string]any{"role": map[string]any{"before": before, "after": adm.Role}})
 	})
 	if errors.Is(err, directory.ErrConflict) {
 		return lastSystemAdmin()
@@ -263,7 +263,7 @@ func (h *Handler) disableAdmin(c echo.Context) error {
 		if adm, err = tx.Admin(ctx, who.OrgID, id); err != nil {
 			return err
 		}
-		return accessAudit(c, tx, "admin.disable", "admin", id, map[string]any{"email": adm.Email, "role": adm.Role})
+		return audit(c, tx, "admin.disable", "admin", id, map[string]any{"email": adm.Email, "role": adm.Role})
 	})
 	if errors.Is(err, directory.ErrConflict) {
 		return lastSystemAdmin()

@@ -185,7 +185,7 @@ func (h *Handler) revokeAdminToken(c echo.Context) error {
 		if tok, err = tx.AdminToken(ctx, adm.OrgID, tok.ID); err != nil {
 			return err
 		}
-		return accessAudit(c, tx, "admin_token.revoke", "admin_token", tok.ID, map[string]any{"admin_id": adm.ID, "name": tok.Name})
+		return audit(c, tx, "admin_token.revoke", "admin_token", tok.ID, map[string]any{"admin_id": adm.ID, "name": tok.Name})
 	})
 	if err != nil {
 		return err
@@ -223,7 +223,7 @@ func (h *Handler) rotateAdminToken(c echo.Context) error {
 		if err := tx.RevokeAdminToken(ctx, adm.OrgID, old.ID, now); err != nil {
 			return err
 		}
-		if err := accessAudit(c, tx, "admin_token.rotate", "admin_token", old.ID, map[string]any{"admin_id": adm.ID, "name": old.Name, "replaced_by": fresh.ID}); err != nil {
+		if err := audit(c, tx, "admin_token.rotate", "admin_token", old.ID, map[string]any{"admin_id": adm.ID, "name": old.Name, "replaced_by": fresh.ID}); err != nil {
 			return err
 		}
 		return auditNewAdminToken(c, tx, fresh, old.ID)
@@ -255,5 +255,5 @@ func auditNewAdminToken(c echo.Context, tx directory.Store, tok directory.AdminT
 	if rotatedFrom != "" {
 		details["rotated_from"] = rotatedFrom
 	}
-	return accessAudit(c, tx, "admin_token.create", "admin_token", tok.ID, details)
+	return audit(c, tx, "admin_token.create", "admin_token", tok.ID, details)
 }

@@ -82,13 +82,9 @@ func (h *Handler) startBulk(ctx context.Context, tx directory.Store, b *director
 	if err := tx.CreateBulkAction(ctx, b); err != nil {
 		return err
 	}
-	e := directory.AuditEvent{OrgID: b.OrgID, ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-		RequestID: actor.RequestID, Action: "bulk_action.create", TargetType: "bulk_action", TargetID: b.ID}
+	e := directory.AuditEvent{OrgID: b.OrgID, Action: "bulk_action.create", TargetType: "bulk_action", TargetID: b.ID}
 	details := map[string]any{"action": b.Action, "total": b.Total, "filters": sel.peopleFilter, "ids": len(sel.IDs)}
-	if err := e.SetDetails(details); err != nil {
-		return err
-	}
-	if err := tx.AppendAudit(ctx, &e); err != nil {
+	if err := directory.Record(ctx, tx, actor, e, details); err != nil {
 		return err
 	}
 	return h.jobs.Enqueue(ctx, tx, bulkArgs{OrgID: b.OrgID, BulkID: b.ID}, bulkUnique())

@@ -12,7 +12,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/latchkeyhq/latchkey/directory"
-	"github.com/latchkeyhq/latchkey/server"
 )
 
 // exportRoutes are Workplace's "Export employee information": a CSV of
@@ -164,7 +163,7 @@ func (h *Handler) createExport(c echo.Context) error {
 			return err
 		}
 		details := map[string]any{"filter": json.RawMessage(x.Params), "bom": req.BOM, "storage": x.Storage}
-		if err := h.auditExport(c, tx, "export.request", x, details); err != nil {
+		if err := audit(c, tx, "export.request", "export", x.ID, details); err != nil {
 			return err
 		}
 		if err := h.jobs.Enqueue(ctx, tx, exportArgs{OrgID: x.OrgID, ExportID: x.ID}, exportUnique(time.Time{})); err != nil {
@@ -183,18 +182,6 @@ func (h *Handler) createExport(c echo.Context) error {
 // never builds, mails or cleans twice; at schedules it (zero: now).
 func exportUnique(at time.Time) *river.InsertOpts {
 	return &river.InsertOpts{ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}}
-}
-
-// auditExport records what the calling admin did to an export.
-func (h *Handler) auditExport(c echo.Context, tx directory.Store, action string, x directory.Export, details map[string]any) error {
-	ctx := c.Request().Context()
-	actor := callerFrom(ctx).actor(server.RequestID(ctx))
-	e := directory.AuditEvent{OrgID: x.OrgID, ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-		RequestID: actor.RequestID, Action: action, TargetType: "export", TargetID: x.ID}
-	if err := e.SetDetails(details); err != nil {
-		return err
-	}
-	return tx.AppendAudit(ctx, &e)
 }
 
 func (h *Handler) listExports(c echo.Context) error {

@@ -88,11 +88,8 @@ func (h *Handler) expireExport(ctx context.Context, x directory.Export) error {
 		if err := tx.UpdateExport(ctx, &x); err != nil {
 			return err
 		}
-		e := directory.AuditEvent{OrgID: x.OrgID, ActorType: directory.ActorSystem, ActorName: "export clean-up",
-			Action: "export.expire", TargetType: "export", TargetID: x.ID}
-		if err := e.SetDetails(map[string]any{"status_before": string(before), "expired_at": x.ExpiresAt}); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, &e)
+		e := directory.AuditEvent{OrgID: x.OrgID, Action: "export.expire", TargetType: "export", TargetID: x.ID}
+		return directory.Record(ctx, tx, directory.Actor{Type: directory.ActorSystem, Name: "export clean-up"}, e,
+			map[string]any{"status_before": string(before), "expired_at": x.ExpiresAt})
 	})
 }

@@ -60,7 +60,7 @@ func (h *Handler) downloadExport(c echo.Context) error {
 	if signedIn(c) {
 		how = "link"
 	}
-	if err := h.auditExport(c, h.store, "export.download", x, map[string]any{"how": how, "size": x.Size}); err != nil {
+	if err := audit(c, h.store, "export.download", "export", x.ID, map[string]any{"how": how, "size": x.Size}); err != nil {
 		return err
 	}
 	h.streamExport(c, x, org.Slug, file)

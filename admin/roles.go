@@ -181,7 +181,7 @@ func (h *Handler) createRole(c echo.Context) error {
 		if err := tx.CreateRole(ctx, &role); err != nil {
 			return err
 		}
-		return accessAudit(c, tx, "role.create", "role", string(role.Name), map[string]any{"permissions": role.Permissions})
+		return audit(c, tx, "role.create", "role", string(role.Name), map[string]any{"permissions": role.Permissions})
 	})
 	if errors.Is(err, directory.ErrConflict) {
 		return newProblem(http.StatusConflict, "role_exists", "this organization has a role "+string(role.Name)+"; choose another name or PUT /admin/v1/roles/"+string(role.Name))
@@ -220,7 +220,7 @@ func (h *Handler) replaceRole(c echo.Context) error {
 		if err := tx.UpdateRole(ctx, &role); err != nil {
 			return err
 		}
-		return accessAudit(c, tx, "role.update", "role", string(name), map[string]any{
+		return audit(c, tx, "role.update", "role", string(name), map[string]any{
 			"permissions": map[string]any{"before": before.Permissions, "after": role.Permissions},
 		})
 	})
@@ -241,7 +241,7 @@ func (h *Handler) deleteRole(c echo.Context) error {
 		if err := tx.DeleteRole(ctx, who.OrgID, name); err != nil {
 			return err
 		}
-		return accessAudit(c, tx, "role.delete", "role", string(name), nil)
+		return audit(c, tx, "role.delete", "role", string(name), nil)
 	})
 	if errors.Is(err, directory.ErrConflict) {
 		return newProblem(http.StatusConflict, "role_in_use",

@@ -112,7 +112,7 @@ func (h *Handler) createScimToken(c echo.Context) error {
 		if err := tx.CreateScimToken(ctx, &tok); err != nil {
 			return err
 		}
-		return accessAudit(c, tx, "scim_token.create", "scim_token", tok.ID, map[string]any{"name": tok.Name, "expires_at": tok.ExpiresAt})
+		return audit(c, tx, "scim_token.create", "scim_token", tok.ID, map[string]any{"name": tok.Name, "expires_at": tok.ExpiresAt})
 	})
 	if err != nil {
 		return err
@@ -139,7 +139,7 @@ func (h *Handler) revokeScimToken(c echo.Context) error {
 		if tok, err = tx.ScimToken(ctx, who.OrgID, id); err != nil {
 			return err
 		}
-		return accessAudit(c, tx, "scim_token.revoke", "scim_token", id, map[string]any{"name": tok.Name})
+		return audit(c, tx, "scim_token.revoke", "scim_token", id, map[string]any{"name": tok.Name})
 	})
 	if err != nil {
 		return err

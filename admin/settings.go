@@ -131,7 +131,7 @@ func (h *Handler) patchSettings(c echo.Context) error {
 		if err := tx.UpdateOrganization(ctx, &next); err != nil {
 			return err
 		}
-		return settingsAudit(c, tx, "organization.settings", "organization", org.ID, map[string]any{"changes": diff})
+		return audit(c, tx, "organization.settings", "organization", org.ID, map[string]any{"changes": diff})
 	})
 	if err != nil {
 		return err

@@ -4,11 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
-
-	"github.com/labstack/echo/v4"
-
-	"github.com/latchkeyhq/latchkey/directory"
-	"github.com/latchkeyhq/latchkey/server"
 )
 
 // The pieces every settings change shares: partial bodies that tell a
@@ -32,21 +27,6 @@ func (v *settingValue[T]) UnmarshalJSON(raw []byte) error {
 		return nil
 	}
 	return json.Unmarshal(raw, &v.Value)
-}
-
-// settingsAudit appends, in tx, the audit record of a change the calling
-// admin made to their organization's settings. details never hold
-// secrets.
-func settingsAudit(c echo.Context, tx directory.Store, action, targetType, targetID string, details map[string]any) error {
-	ctx := c.Request().Context()
-	who := callerFrom(ctx)
-	actor := who.actor(server.RequestID(ctx))
-	e := directory.AuditEvent{OrgID: who.OrgID, ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-		RequestID: actor.RequestID, Action: action, TargetType: targetType, TargetID: targetID}
-	if err := e.SetDetails(details); err != nil {
-		return err
-	}
-	return tx.AppendAudit(ctx, &e)
 }
 
 // settingsDiff compares two documents of one type member by member (as

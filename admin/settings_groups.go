@@ -116,7 +116,7 @@ func (h *Handler) putGroupFlags(c echo.Context) error {
 		if err := tx.SetGroupFlags(ctx, orgID, g.ID, g.Flags); err != nil {
 			return err
 		}
-		return settingsAudit(c, tx, "group.flags", "group", g.ID, map[string]any{"changes": diff})
+		return audit(c, tx, "group.flags", "group", g.ID, map[string]any{"changes": diff})
 	})
 	if err != nil {
 		return err

@@ -167,7 +167,7 @@ func (h *Handler) createRule(c echo.Context) error {
 		if err := h.inviter.StartBackfill(ctx, tx, rule); err != nil {
 			return err
 		}
-		return settingsAudit(c, tx, "invite_rule.create", "invite_rule", rule.ID, map[string]any{
+		return audit(c, tx, "invite_rule.create", "invite_rule", rule.ID, map[string]any{
 			"name": rule.Name, "filter": rule.Filter, "action": rule.Action, "position": rule.Position})
 	})
 	if err != nil {
@@ -206,7 +206,7 @@ func (h *Handler) replaceRule(c echo.Context) error {
 		if err := h.inviter.StartBackfill(ctx, tx, rule); err != nil {
 			return err
 		}
-		return settingsAudit(c, tx, "invite_rule.update", "invite_rule", rule.ID, map[string]any{"changes": diff})
+		return audit(c, tx, "invite_rule.update", "invite_rule", rule.ID, map[string]any{"changes": diff})
 	})
 	if err != nil {
 		return err
@@ -229,7 +229,7 @@ func (h *Handler) deleteRule(c echo.Context) error {
 		if err := tx.DeleteInviteRule(ctx, rule.OrgID, rule.ID); err != nil {
 			return err
 		}
-		return settingsAudit(c, tx, "invite_rule.delete", "invite_rule", rule.ID, map[string]any{
+		return audit(c, tx, "invite_rule.delete", "invite_rule", rule.ID, map[string]any{
 			"name": rule.Name, "filter": rule.Filter, "action": rule.Action})
 	})
 	if err != nil {

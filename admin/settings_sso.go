@@ -173,7 +173,7 @@ func (h *Handler) putSSO(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return settingsAudit(c, tx, "sso.settings", "organization", settings.OrgID, map[string]any{"changes": diff})
+		return audit(c, tx, "sso.settings", "organization", settings.OrgID, map[string]any{"changes": diff})
 	})
 	if err != nil {
 		return err
@@ -203,7 +203,7 @@ func (h *Handler) deleteSSO(c echo.Context) error {
 		if err := tx.DeleteSAMLSettings(ctx, orgID); err != nil {
 			return err
 		}
-		return settingsAudit(c, tx, "sso.remove", "organization", orgID, nil)
+		return audit(c, tx, "sso.remove", "organization", orgID, nil)
 	})
 	if errors.Is(err, directory.ErrNotFound) {
 		return newProblem(http.StatusNotFound, "not_found", "single sign-on is not set up for this organization")

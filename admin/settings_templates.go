@@ -231,6 +231,6 @@ func (h *Handler) saveTemplate(c echo.Context, kind mailer.Kind, t directory.Mes
 		if err := tx.PutMessageTemplate(ctx, &t); err != nil {
 			return err
 		}
-		return settingsAudit(c, tx, action, "template", string(kind), map[string]any{"changes": diff})
+		return audit(c, tx, action, "template", string(kind), map[string]any{"changes": diff})
 	})
 }

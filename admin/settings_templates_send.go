@@ -37,7 +37,7 @@ func (h *Handler) testTemplate(c echo.Context) error {
 		return err
 	}
 	err = h.store.InTx(ctx, func(tx directory.Store) error {
-		return settingsAudit(c, tx, "template.test", "template", c.Param("kind"), map[string]any{"to": who.Email})
+		return audit(c, tx, "template.test", "template", c.Param("kind"), map[string]any{"to": who.Email})
 	})
 	if err != nil {
 		return err

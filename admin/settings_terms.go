@@ -59,7 +59,7 @@ func (h *Handler) publishTerms(c echo.Context) error {
 		if err := tx.PublishTerms(ctx, &t); err != nil {
 			return err
 		}
-		return settingsAudit(c, tx, "terms.publish", "organization", t.OrgID, map[string]any{"version": t.Version, "bytes": len(t.Text)})
+		return audit(c, tx, "terms.publish", "organization", t.OrgID, map[string]any{"version": t.Version, "bytes": len(t.Text)})
 	})
 	if err != nil {
 		return err

@@ -88,13 +88,9 @@ func DeleteUnclaimed(ctx context.Context, tx directory.Store, actor directory.Ac
 // auditVersions records action on a with the versions before and after,
 // as SCIM writes are recorded.
 func auditVersions(ctx context.Context, tx directory.Store, actor directory.Actor, action string, before int64, a directory.Account) error {
-	e := directory.AuditEvent{OrgID: a.OrgID, ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-		RequestID: actor.RequestID, Action: action, TargetType: "user", TargetID: a.ID,
+	e := directory.AuditEvent{OrgID: a.OrgID, Action: action, TargetType: "user", TargetID: a.ID,
 		BeforeVersion: before, AfterVersion: a.Version}
-	if e.ActorType == "" {
-		e.ActorType = directory.ActorSystem
-	}
-	return tx.AppendAudit(ctx, &e)
+	return directory.Record(ctx, tx, actor, e, nil)
 }
 
 // InBatch runs fn, which acts on many accounts in tx, with a store and an

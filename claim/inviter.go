@@ -320,15 +320,8 @@ func (v *Inviter) auditRevocation(ctx context.Context, tx directory.Store, actor
 }
 
 func appendAudit(ctx context.Context, tx directory.Store, actor directory.Actor, a directory.Account, action string, details map[string]any) error {
-	e := directory.AuditEvent{OrgID: a.OrgID, ActorType: actor.Type, ActorID: actor.ID, ActorName: actor.Name,
-		RequestID: actor.RequestID, Action: action, TargetType: "user", TargetID: a.ID, AfterVersion: a.Version}
-	if e.ActorType == "" {
-		e.ActorType = directory.ActorSystem
-	}
-	if err := e.SetDetails(details); err != nil {
-		return err
-	}
-	return tx.AppendAudit(ctx, &e)
+	e := directory.AuditEvent{OrgID: a.OrgID, Action: action, TargetType: "user", TargetID: a.ID, AfterVersion: a.Version}
+	return directory.Record(ctx, tx, actor, e, details)
 }
 
 // endSessions signs a deactivated account out everywhere.

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 )
@@ -46,6 +47,19 @@ func (e AuditEvent) Validate() error {
 		return err
 	}
 	return checkDocument("details", e.Details)
+}
+
+// Record appends e as done by actor (an empty actor is the system), with
+// details (never secrets): the one way adapters write audit events.
+func Record(ctx context.Context, store AuditStore, actor Actor, e AuditEvent, details map[string]any) error {
+	e.ActorType, e.ActorID, e.ActorName, e.RequestID = actor.Type, actor.ID, actor.Name, actor.RequestID
+	if e.ActorType == "" {
+		e.ActorType = ActorSystem
+	}
+	if err := e.SetDetails(details); err != nil {
+		return err
+	}
+	return store.AppendAudit(ctx, &e)
 }
 
 // SetDetails stores details as the event's JSON document; nil or empty

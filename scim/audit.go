@@ -11,15 +11,10 @@ import (
 // it, what, to which resource, and the versions before and after.
 func (h *Handler) audit(ctx context.Context, tx directory.Store, action, targetType, targetID string, before, after int64, details map[string]any) error {
 	p := principalFrom(ctx)
-	e := directory.AuditEvent{
-		OrgID: p.OrgID, ActorType: directory.ActorScimToken, ActorID: p.TokenID, ActorName: p.TokenName,
-		Action: action, TargetType: targetType, TargetID: targetID,
-		BeforeVersion: before, AfterVersion: after, RequestID: requestID(ctx),
-	}
-	if err := e.SetDetails(details); err != nil {
-		return err
-	}
-	return tx.AppendAudit(ctx, &e)
+	actor := directory.Actor{Type: directory.ActorScimToken, ID: p.TokenID, Name: p.TokenName, RequestID: requestID(ctx)}
+	e := directory.AuditEvent{OrgID: p.OrgID, Action: action, TargetType: targetType, TargetID: targetID,
+		BeforeVersion: before, AfterVersion: after}
+	return directory.Record(ctx, tx, actor, e, details)
 }
 
 func requestID(ctx context.Context) string { return server.RequestID(ctx) }

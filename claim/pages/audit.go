@@ -15,11 +15,7 @@ func personActor(ctx context.Context, a directory.Account) directory.Actor {
 // record appends e (OrgID, Action and the target set by the caller) as
 // done by actor, with details (never secrets).
 func record(ctx context.Context, tx directory.Store, actor directory.Actor, e directory.AuditEvent, details map[string]any) error {
-	e.ActorType, e.ActorID, e.ActorName, e.RequestID = actor.Type, actor.ID, actor.Name, actor.RequestID
-	if err := e.SetDetails(details); err != nil {
-		return err
-	}
-	return tx.AppendAudit(ctx, &e)
+	return directory.Record(ctx, tx, actor, e, details)
 }
 
 // accountEvent is an audit event about account a, as it is now.
