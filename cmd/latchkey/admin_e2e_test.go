@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,8 +23,10 @@ const publicBase = "https://latchkey.test"
 // TestAdminEndToEnd drives `latchkey serve` as an IT team would, on each
 // backend with a real SMTP server: an IdP pushes people over SCIM, an admin
 // (created with the CLI) bulk-invites Sales, lists the invited, exports
-// them, follows the emailed download link without a token, and every
-// claim link in the CSV opens the claim page. The audit log shows it all.
+// them, follows the emailed download link without a token; every claim
+// link in the CSV opens the claim page, and the access code in it claims
+// the email-less account through the mobile API, which then signs in.
+// The audit log shows it all.
 func TestAdminEndToEnd(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
@@ -82,17 +85,31 @@ func TestAdminEndToEnd(t *testing.T) {
 			}
 			header := strings.Join(rows[0], ",")
 			linkCol, codeCol := column(t, rows[0], "claim link"), column(t, rows[0], "access code")
+			codes := 0
 			for _, row := range rows[1:] {
-				switch {
-				case row[linkCol] != "":
-					checkClaimPage(t, srv.baseURL+strings.TrimPrefix(row[linkCol], publicBase))
-				case row[codeCol] == "":
-					t.Fatalf("row without claim link or access code (%s):\n%v", header, row)
+				if row[linkCol] == "" {
+					t.Fatalf("row of an invited person without claim link (%s):\n%v", header, row)
+				}
+				checkClaimPage(t, srv.baseURL+strings.TrimPrefix(row[linkCol], publicBase))
+				if row[codeCol] != "" { // cy, who has no email
+					codes++
+					claimWithCode(t, srv.baseURL, row[codeCol], "cy.field", "a long and unguessable passphrase 42")
 				}
 			}
-			audit := api.want(http.StatusOK, "GET", "/admin/v1/audit?action=export.*", nil)
-			if got := actions(audit["items"]); !strings.Contains(got, "export.request") || !strings.Contains(got, "export.download") {
-				t.Fatalf("audit of exports = %s", got)
+			if codes != 1 {
+				t.Fatalf("%d access codes in the export; want cy's", codes)
+			}
+			signIn(t, srv.baseURL, "cy.field", "a long and unguessable passphrase 42")
+
+			// The audit log covers the IdP's writes, the admin's actions,
+			// the export and its download, the claim and the sign-in.
+			audit := api.want(http.StatusOK, "GET", "/admin/v1/audit?limit=1000", nil)
+			got := actions(audit["items"])
+			for _, want := range []string{"user.create", "bulk_action.create", "account.invite", "export.request",
+				"export.download", "account.claim", "session.sign_in"} {
+				if !strings.Contains(" "+got+" ", " "+want+" ") {
+					t.Errorf("the audit log has no %s: %s", want, got)
+				}
 			}
 		})
 	}
@@ -209,6 +226,48 @@ func checkClaimPage(t *testing.T, rawURL string) {
 	page, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "Get started") {
 		t.Fatalf("claim link %s = %d:\n%s", rawURL, resp.StatusCode, page)
+	}
+}
+
+// claimWithCode claims an account as the mobile app does, with the
+// access code, a username and a password, skipping what may be skipped.
+func claimWithCode(t *testing.T, base, code, username, password string) {
+	t.Helper()
+	app := &apiClient{t: t, base: base + "/api/v1/claim"}
+	state := app.want(http.StatusOK, "POST", "/code", map[string]string{"code": code})
+	app.token, _ = state["claim_token"].(string)
+	for step := 0; state["next_step"] != nil && state["next_step"] != "" && step < 10; step++ {
+		switch next := state["next_step"].(string); next {
+		case "username":
+			state = app.want(http.StatusOK, "POST", "/username", map[string]string{"username": username})
+		case "password":
+			state = app.want(http.StatusOK, "POST", "/password", map[string]string{"password": password, "confirm": password})
+		case "complete":
+			state = map[string]any{}
+		default:
+			state = app.want(http.StatusOK, "POST", "/skip", map[string]string{"step": next})
+		}
+	}
+	done := app.want(http.StatusOK, "POST", "/complete", nil)
+	if done["claimed"] != true {
+		t.Fatalf("claim with the exported access code: %v", done)
+	}
+}
+
+// signIn posts the sign-in form as a browser would.
+func signIn(t *testing.T, base, login, password string) {
+	t.Helper()
+	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+	resp, err := client.PostForm(base+"/signin", url.Values{"login": {login}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		page, _ := io.ReadAll(resp.Body)
+		t.Fatalf("sign-in = %d:\n%s", resp.StatusCode, page)
 	}
 }
 
