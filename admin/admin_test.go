@@ -44,3 +44,26 @@ func TestOutbox(t *testing.T) {
 		}
 	})
 }
+
+// TestOutboxKeepsAdminsMailToThemselves: without SMTP an export's email
+// (its signed download link) lands in the outbox; another admin reading
+// the outbox must not see it, its addressee does.
+func TestOutboxKeepsAdminsMailToThemselves(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *adminEnv) {
+		alice := e.token(e.org.ID, "alice@acme.example", directory.RoleSystemAdmin)
+		bob := e.token(e.org.ID, "bob@acme.example", directory.RoleAccountManager)
+		for _, to := range []string{`"Alice" <Alice@acme.example>`, "Ann <ann@acme.example>"} {
+			m := directory.OutboxMessage{OrgID: e.org.ID, Recipient: to, Subject: "to " + to, Text: "t", HTML: "h"}
+			must(t, e.store.AppendOutbox(t.Context(), &m))
+		}
+		for _, tc := range []struct {
+			token string
+			want  int
+		}{{alice, 2}, {bob, 1}} {
+			status, body := e.get(tc.token, "/admin/v1/outbox")
+			if msgs, _ := body["messages"].([]any); status != 200 || len(msgs) != tc.want {
+				t.Fatalf("GET /outbox = %d with %d messages; want %d: %v", status, len(msgs), tc.want, body)
+			}
+		}
+	})
+}

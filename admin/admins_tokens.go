@@ -98,6 +98,18 @@ func (h *Handler) adminTokenOwner(c echo.Context, store directory.Store, write b
 	return adm, nil
 }
 
+// mintsOwn refuses to mint a token (create, rotate) for another admin:
+// whoever holds a token acts as its owner, in the audit log too, and
+// could download the owner's exports. Others may list and revoke.
+func mintsOwn(c echo.Context) error {
+	who := callerFrom(c.Request().Context())
+	if c.Param("id") != who.AdminID {
+		return newProblem(http.StatusForbidden, "not_owner",
+			"only an admin can mint their own tokens (whoever holds one acts as them); revoke theirs if it must stop working")
+	}
+	return nil
+}
+
 // ownedToken loads the path's token, which must be adm's.
 func ownedToken(c echo.Context, store directory.Store, adm directory.Admin) (directory.AdminToken, error) {
 	tok, err := store.AdminToken(c.Request().Context(), adm.OrgID, c.Param("tokenId"))
@@ -129,6 +141,9 @@ func (h *Handler) listAdminTokens(c echo.Context) error {
 }
 
 func (h *Handler) createAdminToken(c echo.Context) error {
+	if err := mintsOwn(c); err != nil {
+		return err
+	}
 	var body adminTokenCreateBody
 	if err := decodeBody(c, &body); err != nil {
 		return err
@@ -197,6 +212,9 @@ func (h *Handler) revokeAdminToken(c echo.Context) error {
 // old token is revoked in the same transaction, so exactly one of the
 // two works at any moment.
 func (h *Handler) rotateAdminToken(c echo.Context) error {
+	if err := mintsOwn(c); err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	now := h.now()
 	var fresh directory.AdminToken

@@ -100,14 +100,17 @@ func unauthorized(c echo.Context) error {
 		"send Authorization: Bearer <admin token>; create one with `latchkey admin create`"))
 }
 
-// require answers 403 unless the caller's role grants p ("" lets every
-// signed-in admin through).
-func require(p directory.Permission) echo.MiddlewareFunc {
+// require answers 403 unless the caller's role grants every one of
+// perms (none lets every signed-in admin through).
+func require(perms ...directory.Permission) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if p != "" && !callerFrom(c.Request().Context()).can(p) {
-				return writeProblem(c, newProblem(http.StatusForbidden, "forbidden",
-					"your admin role lacks the permission "+string(p)+"; ask a system admin"))
+			who := callerFrom(c.Request().Context())
+			for _, p := range perms {
+				if !who.can(p) {
+					return writeProblem(c, newProblem(http.StatusForbidden, "forbidden",
+						"your admin role lacks the permission "+string(p)+"; ask a system admin"))
+				}
 			}
 			return next(c)
 		}

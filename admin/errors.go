@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -53,6 +54,11 @@ func invalidFields(errs []fieldError) *problem {
 	return p
 }
 
+func bodyTooLarge(e *http.MaxBytesError) *problem {
+	return newProblem(http.StatusRequestEntityTooLarge, "too_large",
+		fmt.Sprintf("the request body is larger than this endpoint takes (%d bytes)", e.Limit))
+}
+
 var errNoRoute = newProblem(http.StatusNotFound, "no_route", "no such admin endpoint; GET /admin/v1/openapi.json lists them")
 
 // WriteError implements server.Area for errors the server raises.
@@ -70,8 +76,11 @@ func (h *Handler) handle(fn echo.HandlerFunc) echo.HandlerFunc {
 		}
 		var p *problem
 		var invalid *directory.ValidationError
+		var tooLarge *http.MaxBytesError
 		switch {
 		case errors.As(err, &p):
+		case errors.As(err, &tooLarge):
+			p = bodyTooLarge(tooLarge)
 		case errors.As(err, &invalid):
 			p = invalidField(invalid.Field, invalid.Problem)
 		case errors.Is(err, directory.ErrNotFound):

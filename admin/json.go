@@ -21,7 +21,10 @@ func decodeBody(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var syntax *json.SyntaxError
 		var typ *json.UnmarshalTypeError
+		var tooLarge *http.MaxBytesError
 		switch {
+		case errors.As(err, &tooLarge):
+			return bodyTooLarge(tooLarge)
 		case errors.Is(err, io.EOF):
 			return newProblem(http.StatusBadRequest, "invalid", "send a JSON object as the request body")
 		case errors.As(err, &syntax):

@@ -73,6 +73,9 @@ func openAPIOperation(r route, components *openapi3.Components) (*openapi3.Opera
 	op.Description = permissionNote(r)
 	op.Tags = []string{r.Tag}
 	op.Extensions = map[string]any{"x-permission": string(r.Permission)}
+	if r.Also != "" {
+		op.Extensions["x-also-permission"] = string(r.Also)
+	}
 	for _, name := range pathParams(r.Path) {
 		op.AddParameter(openapi3.NewPathParameter(name).WithSchema(openapi3.NewStringSchema()))
 	}
@@ -143,6 +146,9 @@ func permissionNote(r route) string {
 		return "Permission: any signed-in admin."
 	case r.Auth == authTokenOrSigned:
 		return "Permission: " + string(r.Permission) + " (or the signed link the email holds)."
+	}
+	if r.Also != "" {
+		return "Permissions: " + string(r.Permission) + " and " + string(r.Also) + "."
 	}
 	return "Permission: " + string(r.Permission) + "."
 }

@@ -55,6 +55,9 @@ func checkRoute(r route) []error {
 	if r.Permission != "" && !r.Permission.Valid() {
 		fail("unknown permission %q", r.Permission)
 	}
+	if r.Also != "" && (!r.Also.Valid() || r.Permission == "") {
+		fail("Also %q needs a known permission and a Permission beside it", r.Also)
+	}
 	switch r.Auth {
 	case authToken, authTokenOrSigned:
 	case authNone:

@@ -1,8 +1,11 @@
 package admin
 
 import (
+	"context"
 	"net/http"
+	"net/mail"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -32,14 +35,50 @@ func (h *Handler) listOutbox(c echo.Context) error {
 		}
 		limit = n
 	}
-	who := callerFrom(c.Request().Context())
-	msgs, err := h.store.ListOutbox(c.Request().Context(), who.OrgID, limit)
+	ctx := c.Request().Context()
+	who := callerFrom(ctx)
+	msgs, err := h.store.ListOutbox(ctx, who.OrgID, limit)
+	if err != nil {
+		return err
+	}
+	others, err := h.otherAdmins(ctx, who)
 	if err != nil {
 		return err
 	}
 	out := make([]outboxMessage, 0, len(msgs))
 	for _, m := range msgs {
+		// Mail to another admin (an export's signed download link, a
+		// test email) is theirs: the link would let the reader act as
+		// them. Invitations to people are what the outbox is for.
+		if others[recipientAddress(m.Recipient)] {
+			continue
+		}
 		out = append(out, outboxMessage{ID: m.ID, To: m.Recipient, Subject: m.Subject, Text: m.Text, HTML: m.HTML, CreatedAt: m.CreatedAt})
 	}
 	return c.JSON(http.StatusOK, outboxReply{Messages: out})
+}
+
+// otherAdmins are the lower-cased addresses of the org's admins other
+// than the caller.
+func (h *Handler) otherAdmins(ctx context.Context, who caller) (map[string]bool, error) {
+	admins, err := h.store.ListAdmins(ctx, who.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(admins))
+	for _, a := range admins {
+		if a.ID != who.AdminID {
+			out[strings.ToLower(a.Email)] = true
+		}
+	}
+	return out, nil
+}
+
+// recipientAddress is the lower-cased address of a recipient written as
+// "Name <addr>" or addr.
+func recipientAddress(recipient string) string {
+	if addr, err := mail.ParseAddress(recipient); err == nil {
+		return strings.ToLower(addr.Address)
+	}
+	return strings.ToLower(strings.TrimSpace(recipient))
 }

@@ -217,6 +217,11 @@ func (h *Handler) replaceRole(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		// Nor may it take away what the caller could not give: that
+		// would change admins whose power exceeds the caller's.
+		if err := who.mayGrant("role "+string(name), before.Permissions); err != nil {
+			return err
+		}
 		if err := tx.UpdateRole(ctx, &role); err != nil {
 			return err
 		}

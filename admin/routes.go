@@ -18,6 +18,10 @@ type route struct {
 	// Permission is what the caller's role must grant; "" lets every
 	// signed-in admin through.
 	Permission directory.Permission
+	// Also is a second permission the route needs, for the few that
+	// reach two areas: a template (settings) can send claim links away
+	// (accounts).
+	Also directory.Permission
 	// Auth is how the caller proves who they are (default: admin token).
 	Auth authMode
 	Tag  string
@@ -37,6 +41,18 @@ type route struct {
 	// Status is the success status (default 200).
 	Status int
 	Handle echo.HandlerFunc
+}
+
+// permissions lists what the caller's role must grant (none: any
+// signed-in admin).
+func (r route) permissions() []directory.Permission {
+	var out []directory.Permission
+	for _, p := range []directory.Permission{r.Permission, r.Also} {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // authMode is how a route authenticates.
@@ -87,9 +103,9 @@ func (h *Handler) Mount(g *echo.Group) {
 		var mw []echo.MiddlewareFunc
 		switch r.Auth {
 		case authToken:
-			mw = append(mw, h.authenticate, require(r.Permission))
+			mw = append(mw, h.authenticate, require(r.permissions()...))
 		case authTokenOrSigned:
-			mw = append(mw, h.authenticateOrSigned, require(r.Permission))
+			mw = append(mw, h.authenticateOrSigned, require(r.permissions()...))
 		}
 		g.Add(r.Method, r.Path, h.handle(r.Handle), mw...)
 	}

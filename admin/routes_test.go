@@ -2,6 +2,7 @@ package admin
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -20,5 +21,26 @@ func TestSSOTakesLargeMetadata(t *testing.T) {
 	}
 	if r := e.do(http.MethodPatch, "/admin/v1/settings", admin, big); r.Status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("PATCH /settings with 1.5 MB = %d; want 413", r.Status)
+	}
+}
+
+// TestBodyTooLarge: a body over the limit is 413 wherever the handler
+// notices it (while decoding JSON or reading a template draft), never a
+// 400 or a 500.
+func TestBodyTooLarge(t *testing.T) {
+	e := newEnv(t, backends[0], envOptions{noWorkers: true})
+	admin := e.token(e.org.ID, "root@acme.example", directory.RoleSystemAdmin)
+	big := `{"name": "` + strings.Repeat("x", 2<<20) + `"}`
+	for _, path := range []string{"/admin/v1/roles", "/admin/v1/templates/invitation/preview", "/admin/v1/exports"} {
+		// Chunked, so the length is only found out while reading.
+		req := httptest.NewRequest(http.MethodPost, testBaseURL+path, strings.NewReader(big))
+		req.ContentLength = -1
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+admin)
+		rec := httptest.NewRecorder()
+		e.http.ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST %s with 2 MiB chunked = %d %s; want 413", path, rec.Code, rec.Body.String()[:min(rec.Body.Len(), 200)])
+		}
 	}
 }

@@ -20,7 +20,11 @@ func (h *Handler) settingsTemplateRoutes() []route {
 			Summary: "The kinds of email, and which have the organization's own template", Reply: templateList{}, Handle: h.listTemplates},
 		{Method: http.MethodGet, Path: "/templates/:kind", Permission: directory.PermReadSettings, Tag: "settings",
 			Summary: "One kind's template: the organization's (custom) or the default", Reply: templateDoc{}, Handle: h.getTemplate},
-		{Method: http.MethodPut, Path: "/templates/:kind", Permission: directory.PermManageSettings, Tag: "settings",
+		// Templates carry claim links and download links ({{.Link}}):
+		// whoever writes one can send them anywhere, so writing needs
+		// accounts.manage too.
+		{Method: http.MethodPut, Path: "/templates/:kind", Permission: directory.PermManageSettings,
+			Also: directory.PermManageAccounts, Tag: "settings",
 			Summary: "Set the organization's template (empty parts use the default's); a template that does not render is refused",
 			Body:    templateBody{}, Reply: templateDoc{}, Handle: h.putTemplate},
 		{Method: http.MethodDelete, Path: "/templates/:kind", Permission: directory.PermManageSettings, Tag: "settings",
