@@ -92,7 +92,9 @@ func (h *Handler) revokePerson(c echo.Context) error {
 		case directory.StateClaimed:
 			return claimedConflict("has no invitation to revoke; deactivate the account instead")
 		case directory.StateNotInvited:
-			return nil // revoked already, or never invited: nothing to take back
+			if a.AccessCodeHash == "" {
+				return nil // revoked already, or never invited: nothing to take back
+			}
 		}
 		return h.inviter.Revoke(ctx, tx, actor, a)
 	})

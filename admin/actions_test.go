@@ -2,6 +2,7 @@ package admin
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -94,6 +95,35 @@ func TestPersonInvitation(t *testing.T) {
 
 // TestPersonAccessCode: people without email claim with a code; it is
 // issued, shown once, read again, replaced and cancelled.
+// TestRevokeCancelsCodeOfNotInvited: an access code handed to someone
+// not invited is a way in; revoking takes it back, one by one and in bulk.
+func TestRevokeCancelsCodeOfNotInvited(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *adminEnv) {
+		manager := e.token(e.org.ID, "it@acme.example", directory.RoleAccountManager)
+		for _, bulk := range []bool{false, true} {
+			gus := e.person(fmt.Sprintf("gus-%v", bulk), fmt.Sprintf("gus-%v@acme.example", bulk), nil)
+			r := e.do(http.MethodPost, "/admin/v1/people/"+gus.ID+"/access-code", manager, nil)
+			code, _ := r.JSON()["access_code"].(string)
+			if r.Status != 201 || code == "" {
+				t.Fatalf("issue a code to someone not invited: %d %s", r.Status, r.Body)
+			}
+			if bulk {
+				r = e.do(http.MethodPost, "/admin/v1/bulk-actions", manager, map[string]any{"action": "revoke", "ids": []string{gus.ID}})
+				id, _ := r.JSON()["id"].(string)
+				e.waitFor("the bulk revoke", func() bool {
+					b, err := e.store.BulkAction(t.Context(), e.org.ID, id)
+					return err == nil && b.Status == directory.JobSucceeded && b.Changed == 1
+				})
+			} else if r = e.do(http.MethodPost, "/admin/v1/people/"+gus.ID+"/revoke", manager, nil); r.Status != 200 || r.JSON()["has_access_code"] != false {
+				t.Fatalf("revoke: %d %s", r.Status, r.Body)
+			}
+			if _, err := e.inviter.ResolveCode(t.Context(), e.store, code); err == nil {
+				t.Fatalf("bulk %v: the code works after the revocation", bulk)
+			}
+		}
+	})
+}
+
 func TestPersonAccessCode(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *adminEnv) {
 		manager := e.token(e.org.ID, "it@acme.example", directory.RoleAccountManager)

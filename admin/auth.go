@@ -61,7 +61,7 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return h.handle(func(echo.Context) error { return err })(c)
 		}
-		who, err := h.callerOf(req.Context(), tok.OrgID, tok.AdminID)
+		who, err := callerOf(req.Context(), h.store, tok.OrgID, tok.AdminID)
 		if err != nil {
 			return h.handle(func(echo.Context) error { return err })(c)
 		}
@@ -72,17 +72,17 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// callerOf loads an admin and resolves their role's permissions: the
-// built-in grants, or the org's custom role (a role deleted under an
-// admin grants nothing).
-func (h *Handler) callerOf(ctx context.Context, orgID, adminID string) (caller, error) {
-	adm, err := h.store.Admin(ctx, orgID, adminID)
+// callerOf loads an admin from store (the caller's transaction, if in
+// one) and resolves their role's permissions: the built-in grants, or the
+// org's custom role (a role deleted under an admin grants nothing).
+func callerOf(ctx context.Context, store directory.Store, orgID, adminID string) (caller, error) {
+	adm, err := store.Admin(ctx, orgID, adminID)
 	if err != nil {
 		return caller{}, err
 	}
 	perms, ok := directory.BuiltinPermissions(adm.Role)
 	if !ok {
-		role, err := h.store.Role(ctx, orgID, adm.Role)
+		role, err := store.Role(ctx, orgID, adm.Role)
 		switch {
 		case errors.Is(err, directory.ErrNotFound):
 		case err != nil:

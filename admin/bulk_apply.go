@@ -20,8 +20,9 @@ type bulkRun struct {
 	// createdAt bounds the selection: people created after the bulk
 	// action was asked for are not part of it (rules handle newcomers).
 	createdAt time.Time
-	// adminDisabled stops the run: a disabled admin's requests end.
-	adminDisabled bool
+	// stop, when set, says why the run ends before its next batch: the
+	// admin who asked was disabled or no longer may act on accounts.
+	stop string
 }
 
 // bulkRun reads what b stored: the selection, the note, and the admin
@@ -44,8 +45,16 @@ func (h *Handler) bulkRun(ctx context.Context, tx directory.Store, b directory.B
 		return bulkRun{}, err
 	}
 	actor := directory.Actor{Type: directory.ActorAdmin, ID: admin.ID, Name: admin.Email, RequestID: opts.RequestID}
-	return bulkRun{action: bulkActionName(b.Action), selected: selected, note: opts.Note, actor: actor,
-		createdAt: b.CreatedAt, adminDisabled: admin.DisabledAt != nil}, nil
+	run := bulkRun{action: bulkActionName(b.Action), selected: selected, note: opts.Note, actor: actor, createdAt: b.CreatedAt}
+	switch who, err := callerOf(ctx, tx, b.OrgID, b.AdminID); {
+	case err != nil:
+		return bulkRun{}, err
+	case admin.DisabledAt != nil:
+		run.stop = "stopped: the admin who asked for it was disabled; what was done stays done"
+	case !who.can(directory.PermManageAccounts):
+		run.stop = "stopped: the admin who asked for it may no longer act on accounts (" + string(directory.PermManageAccounts) + "); what was done stays done"
+	}
+	return run, nil
 }
 
 // batchFilter selects the people after b's cursor (id order is the
@@ -103,7 +112,7 @@ func (r bulkRun) applies(a directory.Account) bool {
 	case bulkRemind:
 		return a.Active && a.State == directory.StateInvited
 	case bulkRevoke:
-		return a.State == directory.StateInvited
+		return a.State == directory.StateInvited || (a.State == directory.StateNotInvited && a.AccessCodeHash != "")
 	case bulkIssueCode:
 		return a.Active && a.State != directory.StateClaimed
 	case bulkCancelCode:

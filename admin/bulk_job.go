@@ -94,8 +94,8 @@ func (h *Handler) bulkStep(ctx context.Context, tx directory.Store, args bulkArg
 	if err != nil {
 		return false, err
 	}
-	if run.adminDisabled {
-		h.endBulk(&b, directory.JobFailed, "stopped: the admin who asked for it was disabled; what was done stays done")
+	if run.stop != "" {
+		h.endBulk(&b, directory.JobFailed, run.stop)
 		return false, tx.UpdateBulkAction(ctx, &b)
 	}
 	if b.Status == directory.JobQueued {

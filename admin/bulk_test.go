@@ -355,19 +355,26 @@ func TestBulkStops(t *testing.T) {
 		admins, err := e.store.ListAdmins(t.Context(), e.org.ID)
 		must(t, err)
 		for _, tc := range []struct {
-			name    string
-			params  string
-			disable bool
-			reason  string
+			name   string
+			params string
+			change func()
+			reason string
 		}{
-			{"its admin disabled", `{"department":"Sales"}`, true, "disabled"},
-			{"a selection that no longer compiles", `{"filter":"nope eq 1"}`, false, "could not go on"},
+			{"its admin demoted", `{"department":"Sales"}`, func() {
+				adm := admins[0]
+				adm.Role = directory.RoleReader
+				must(t, e.store.UpdateAdmin(t.Context(), &adm))
+			}, "no longer act on accounts"},
+			{"its admin disabled", `{"department":"Sales"}`, func() {
+				must(t, e.store.DisableAdmin(t.Context(), e.org.ID, admins[0].ID, time.Now()))
+			}, "disabled"},
+			{"a selection that no longer compiles", `{"filter":"nope eq 1"}`, nil, "could not go on"},
 		} {
 			b := directory.BulkAction{OrgID: e.org.ID, AdminID: admins[0].ID, Action: string(bulkInvite), Status: directory.JobQueued,
 				Params: json.RawMessage(tc.params), Total: 1}
 			must(t, e.store.CreateBulkAction(t.Context(), &b))
-			if tc.disable {
-				must(t, e.store.DisableAdmin(t.Context(), e.org.ID, admins[0].ID, time.Now()))
+			if tc.change != nil {
+				tc.change()
 			}
 			job := &river.Job[bulkArgs]{JobRow: &rivertype.JobRow{Attempt: 3, MaxAttempts: 3}, Args: bulkArgs{OrgID: b.OrgID, BulkID: b.ID}}
 			_ = (&bulkWorker{h: e.handler}).Work(t.Context(), job)

@@ -120,5 +120,5 @@ func (h *Handler) signedCaller(c echo.Context) (caller, error) {
 		return caller{}, newProblem(http.StatusForbidden, "admin_disabled",
 			"the admin this link was sent to is disabled, so it no longer works")
 	}
-	return h.callerOf(ctx, orgID, adm.ID)
+	return callerOf(ctx, h.store, orgID, adm.ID)
 }

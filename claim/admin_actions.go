@@ -20,8 +20,14 @@ import (
 // Invite rules and the organization's automatic invitation do not invite
 // it again at once (that would undo the revocation); they decide again
 // at the account's next change. Only invited accounts have an invitation
-// to revoke (directory.ErrConflict).
+// to revoke (directory.ErrConflict); a not-invited account's access code
+// is cancelled.
 func (v *Inviter) Revoke(ctx context.Context, tx directory.Store, actor directory.Actor, a *directory.Account) error {
+	if a.State == directory.StateNotInvited && a.AccessCodeHash != "" {
+		// An access code handed out before any invitation is a way in
+		// all the same.
+		return v.CancelCode(ctx, tx, actor, a)
+	}
 	if a.State != directory.StateInvited {
 		return fmt.Errorf("%w: only invited accounts have an invitation to revoke", directory.ErrConflict)
 	}
