@@ -32,7 +32,10 @@ func bulkActionNames() []bulkActionName {
 }
 
 // maxBulkIDs bounds an explicit selection; a filter selects any number.
-const maxBulkIDs = 1000
+// The ids become one clause each, and a store query takes at most 1000
+// clauses: 500 leaves room for the longest SCIM filter (2048 bytes) and
+// the clauses each batch adds (created before, id after the cursor).
+const maxBulkIDs = 500
 
 // bulkRequest is the body of POST /bulk-actions. The people filters sit
 // inline, named as GET /people's query parameters (so "filter" is the

@@ -390,3 +390,33 @@ func TestBulkStops(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkLargestSelection: the most ids a request may name, with a long
+// SCIM filter, still make a query the store runs, batch after batch.
+func TestBulkLargestSelection(t *testing.T) {
+	e := newEnv(t, backends[0], envOptions{})
+	manager := e.token(e.org.ID, "it@acme.example", directory.RoleAccountManager)
+	ann := e.person("ann", "ann@acme.example", bulkIn("Sales"))
+	ids := []string{ann.ID}
+	for i := len(ids); i < maxBulkIDs; i++ {
+		ids = append(ids, fmt.Sprintf("00000000-0000-7000-8000-%012d", i))
+	}
+	var filter []string
+	for i := 0; len(strings.Join(filter, " or ")) < 1900; i++ {
+		filter = append(filter, fmt.Sprintf(`title eq "t%d"`, i))
+	}
+	filter = append(filter, `department eq "Sales"`)
+	r := e.do(http.MethodPost, "/admin/v1/bulk-actions", manager, map[string]any{"action": "invite", "ids": ids, "filter": strings.Join(filter, " or ")})
+	id, _ := r.JSON()["id"].(string)
+	if r.Status != http.StatusAccepted || id == "" {
+		t.Fatalf("POST /bulk-actions = %d %s", r.Status, r.Body[:min(len(r.Body), 300)])
+	}
+	e.waitFor("the bulk action", func() bool {
+		b, err := e.store.BulkAction(t.Context(), e.org.ID, id)
+		must(t, err)
+		if b.Status == directory.JobFailed {
+			t.Fatalf("the largest selection failed: %s", b.Errors)
+		}
+		return b.Status == directory.JobSucceeded && b.Changed == 1
+	})
+}
