@@ -251,3 +251,29 @@ func TestExportUnwritableDirectory(t *testing.T) {
 		}
 	})
 }
+
+// TestExportBuiltPastItsExpiry: a build that ends after the export's
+// expiry (a backlog, retries) leaves no file behind and no "succeeded"
+// export, whether or not the clean-up already ran.
+func TestExportBuiltPastItsExpiry(t *testing.T) {
+	clock := newExportClock()
+	eachBackendWith(t, envOptions{noWorkers: true, now: clock.now}, func(t *testing.T, e *adminEnv) {
+		e.person("ann", "ann@acme.example", nil)
+		token := e.token(e.org.ID, "ada@acme.example", directory.RoleAccountManager)
+		r := e.do(http.MethodPost, "/admin/v1/exports", token, map[string]any{})
+		id, _ := r.JSON()["id"].(string)
+		if r.Status != http.StatusAccepted {
+			t.Fatalf("POST /exports = %d %s", r.Status, r.Body)
+		}
+		clock.advance(DefaultExportTTL + time.Minute)
+		must(t, e.handler.runExport(t.Context(), exportArgs{OrgID: e.org.ID, ExportID: id}))
+		x, err := e.store.Export(t.Context(), e.org.ID, id)
+		must(t, err)
+		if x.Status != directory.JobExpired {
+			t.Fatalf("an export built past its expiry is %s; want expired", x.Status)
+		}
+		if _, err := export.Open(t.Context(), e.store, "", x); !errors.Is(err, export.ErrGone) {
+			t.Fatalf("its file: %v; want it gone", err)
+		}
+	})
+}

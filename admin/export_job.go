@@ -100,6 +100,11 @@ func (h *Handler) runExport(ctx context.Context, args exportArgs) error {
 		return err
 	}
 	finished := h.now().UTC()
+	if !finished.Before(x.ExpiresAt) {
+		// It outlived its expiry (a long backlog, retries): the clean-up
+		// may already have run, so the file goes now, not never.
+		return h.expireExport(ctx, x)
+	}
 	x.Status, x.RowsDone, x.Size, x.FinishedAt = directory.JobSucceeded, res.Rows, res.Size, &finished
 	return h.store.InTx(ctx, func(tx directory.Store) error {
 		if err := tx.UpdateExport(ctx, &x); err != nil {
