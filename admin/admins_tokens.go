@@ -110,9 +110,10 @@ func mintsOwn(c echo.Context) error {
 	return nil
 }
 
-// ownedToken loads the path's token, which must be adm's.
+// ownedToken loads the path's token, which must be adm's. It is locked until the transaction ends: of two rotations at once, the
+// second finds the token revoked by the first.
 func ownedToken(c echo.Context, store directory.Store, adm directory.Admin) (directory.AdminToken, error) {
-	tok, err := store.AdminToken(c.Request().Context(), adm.OrgID, c.Param("tokenId"))
+	tok, err := store.AdminTokenForUpdate(c.Request().Context(), adm.OrgID, c.Param("tokenId"))
 	if err != nil {
 		return directory.AdminToken{}, err
 	}

@@ -3,6 +3,7 @@ package admin
 import (
 	"net/http"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,6 +144,50 @@ func TestOthersAdminTokens(t *testing.T) {
 		}
 		if status, _ := api.get(dave, Prefix+"/me"); status != http.StatusUnauthorized {
 			t.Fatalf("a disabled admin's token works: %d", status)
+		}
+	})
+}
+
+// TestConcurrentRotations: rotating one token from many requests at once
+// leaves exactly one new token working; the others find it revoked.
+func TestConcurrentRotations(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *adminEnv) {
+		alice := e.token(e.org.ID, "alice@acme.example", directory.RoleAccountManager)
+		id := adminID(newContract(e), alice)
+		r := e.do(http.MethodPost, Prefix+"/admins/"+id+"/tokens", alice, map[string]any{"name": "ci"})
+		var ci createdAdminTokenDoc
+		decodeInto(t, r, &ci)
+		const n = 8
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				statuses <- e.do(http.MethodPost, Prefix+"/admins/"+id+"/tokens/"+ci.ID+"/rotate", alice, nil).Status
+			})
+		}
+		wg.Wait()
+		close(statuses)
+		created := 0
+		for s := range statuses {
+			switch s {
+			case http.StatusCreated:
+				created++
+			case http.StatusConflict:
+			default:
+				t.Errorf("a rotation answered %d", s)
+			}
+		}
+		tokens, err := e.store.ListAdminTokens(t.Context(), e.org.ID, id)
+		must(t, err)
+		live := 0
+		for _, tok := range tokens {
+			if tok.RevokedAt == nil {
+				live++
+			}
+		}
+		// alice's own harness token and one rotated ci.
+		if created != 1 || live != 2 {
+			t.Fatalf("%d rotations succeeded, %d tokens live; want 1 and 2", created, live)
 		}
 	})
 }

@@ -157,6 +157,10 @@ type CredentialStore interface {
 	AdminTokenByHash(ctx context.Context, hash string) (AdminToken, error)
 	// AdminToken, like AdminTokenByHash, fills in AdminDisabledAt.
 	AdminToken(ctx context.Context, orgID, id string) (AdminToken, error)
+	// AdminTokenForUpdate is AdminToken that, inside InTx, holds off every
+	// other change to the token until this transaction ends (a rotation
+	// that revokes it).
+	AdminTokenForUpdate(ctx context.Context, orgID, id string) (AdminToken, error)
 	// ListAdminTokens returns an admin's tokens, revoked ones included,
 	// oldest first; an admin the org does not have has none.
 	ListAdminTokens(ctx context.Context, orgID, adminID string) ([]AdminToken, error)

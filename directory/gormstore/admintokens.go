@@ -70,6 +70,16 @@ func (s *Store) AdminToken(ctx context.Context, orgID, id string) (directory.Adm
 	return s.withOwner(ctx, row)
 }
 
+// AdminTokenForUpdate implements directory.CredentialStore with the row
+// lock AccountForUpdate takes.
+func (s *Store) AdminTokenForUpdate(ctx context.Context, orgID, id string) (directory.AdminToken, error) {
+	var row adminTokenRow
+	if err := first(s.locked(ctx).Where("org_id = ? AND id = ?", orgID, id), &row); err != nil {
+		return directory.AdminToken{}, fmt.Errorf("gormstore: admin token for update: %w", err)
+	}
+	return s.withOwner(ctx, row)
+}
+
 func (s *Store) withOwner(ctx context.Context, row adminTokenRow) (directory.AdminToken, error) {
 	admin, err := s.Admin(ctx, row.OrgID, row.AdminID)
 	if err != nil {
