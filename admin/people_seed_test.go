@@ -118,18 +118,6 @@ func sortedPeople(accounts []directory.Account, sort string) []string {
 	return ids
 }
 
-// hasSortValue reports whether a has a place in the order: the time
-// orders list only the people who have that time.
-func hasSortValue(a directory.Account, sort string) bool {
-	switch strings.TrimPrefix(sort, "-") {
-	case "invited_at":
-		return a.InvitedAt != nil
-	case "claimed_at":
-		return a.ClaimedAt != nil
-	}
-	return true
-}
-
 func compareSortField(a, b directory.Account, name string) int {
 	switch name {
 	case "created_at":
@@ -142,6 +130,7 @@ func compareSortField(a, b directory.Account, name string) int {
 	text := map[string]func(directory.Account) string{
 		"displayName": func(a directory.Account) string { return a.DisplayName },
 		"userName":    func(a directory.Account) string { return a.UserName },
+		"email":       directory.Account.PrimaryEmail,
 	}[name]
 	x, y := strings.ToLower(text(a)), strings.ToLower(text(b))
 	return cmp.Or(compareAbsent(x == "", y == ""), strings.Compare(x, y))

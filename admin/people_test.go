@@ -104,9 +104,7 @@ func TestPeopleSorts(t *testing.T) {
 			}{{"", func(directory.Account) bool { return true }}, {"status=invited,claimed,deactivated", invited}} {
 				query := strings.TrimPrefix(filter.query+"&sort="+sort, "&")
 				t.Run(query, func(t *testing.T) {
-					want := sortedPeople(selectPeople(seed, func(a directory.Account) bool {
-						return filter.match(a) && hasSortValue(a, sort)
-					}), sort)
+					want := sortedPeople(selectPeople(seed, filter.match), sort)
 					if got := pageThrough(t, api, reader, query, 4); !slices.Equal(got, want) {
 						t.Fatalf("GET /people?%s = %v\nwant %v", query, names(seed, got), names(seed, want))
 					}
