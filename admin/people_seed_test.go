@@ -88,14 +88,15 @@ func hasPrefixFold(s, prefix string) bool {
 	return strings.HasPrefix(strings.ToLower(s), strings.ToLower(prefix))
 }
 
-// matchesQ is the q parameter in Go: the start of a name or any email.
+// matchesQ is the q parameter in Go: the start of a name or of the
+// primary email.
 func matchesQ(a directory.Account, q string) bool {
-	for _, s := range []string{a.UserName, a.DisplayName, a.GivenName, a.FamilyName} {
+	for _, s := range []string{a.UserName, a.DisplayName, a.GivenName, a.FamilyName, a.PrimaryEmail()} {
 		if hasPrefixFold(s, q) {
 			return true
 		}
 	}
-	return slices.ContainsFunc(a.Emails, func(e directory.Email) bool { return hasPrefixFold(e.Value, q) })
+	return false
 }
 
 // sortedPeople orders accounts as GET /people?sort=... must: by the
@@ -118,6 +119,18 @@ func sortedPeople(accounts []directory.Account, sort string) []string {
 	return ids
 }
 
+// hasSortValue reports whether a has a place in the order: the time
+// orders list only the people who have that time.
+func hasSortValue(a directory.Account, sort string) bool {
+	switch strings.TrimPrefix(sort, "-") {
+	case "invited_at":
+		return a.InvitedAt != nil
+	case "claimed_at":
+		return a.ClaimedAt != nil
+	}
+	return true
+}
+
 func compareSortField(a, b directory.Account, name string) int {
 	switch name {
 	case "created_at":
@@ -130,7 +143,6 @@ func compareSortField(a, b directory.Account, name string) int {
 	text := map[string]func(directory.Account) string{
 		"displayName": func(a directory.Account) string { return a.DisplayName },
 		"userName":    func(a directory.Account) string { return a.UserName },
-		"email":       directory.Account.PrimaryEmail,
 	}[name]
 	x, y := strings.ToLower(text(a)), strings.ToLower(text(b))
 	return cmp.Or(compareAbsent(x == "", y == ""), strings.Compare(x, y))

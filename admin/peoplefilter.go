@@ -38,7 +38,7 @@ type peopleFilter struct {
 	ClaimedBefore string `json:"claimed_before,omitempty"`
 
 	// Q is free text: it matches the start of the userName, display,
-	// given or family name, or an email address. Prefix matching is what
+	// given or family name, or the primary email address. Prefix matching is what
 	// indexes can answer at a million accounts; "filter" does the rest.
 	Q string `json:"q,omitempty"`
 	// Filter is any SCIM filter over User attributes, for the rest.
@@ -133,7 +133,7 @@ func (f peopleFilter) compile() (directory.Filter, error) {
 		fail("auth_method", "must be password or sso")
 	}
 	if f.HasEmail != nil {
-		var has directory.Filter = directory.Compare{Attr: directory.AttrEmailValue, Op: directory.OpPr}
+		var has directory.Filter = directory.Compare{Attr: directory.AttrPrimaryEmail, Op: directory.OpPr}
 		if !*f.HasEmail {
 			has = directory.Not{Filter: has}
 		}
@@ -213,7 +213,7 @@ func statusClause(list string) (directory.Filter, bool) {
 func textSearch(q string) directory.Filter {
 	var oneOf directory.Or
 	for _, attr := range []directory.Attr{directory.AttrUserName, directory.AttrDisplayName,
-		directory.AttrGivenName, directory.AttrFamilyName, directory.AttrEmailValue} {
+		directory.AttrGivenName, directory.AttrFamilyName, directory.AttrPrimaryEmail} {
 		oneOf = append(oneOf, directory.Compare{Attr: attr, Op: directory.OpSw, Value: q})
 	}
 	return oneOf

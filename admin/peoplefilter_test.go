@@ -27,7 +27,7 @@ func TestPeopleFilterCompiles(t *testing.T) {
 			directory.And{active, directory.Compare{Attr: directory.AttrState, Op: directory.OpEq, Value: "claimed"}}}},
 		{"department and email", peopleFilter{Department: "Sales", HasEmail: &yes}, directory.And{
 			directory.Compare{Attr: directory.AttrDepartment, Op: directory.OpEq, Value: "Sales"},
-			directory.Compare{Attr: directory.AttrEmailValue, Op: directory.OpPr}}},
+			directory.Compare{Attr: directory.AttrPrimaryEmail, Op: directory.OpPr}}},
 		{"date", peopleFilter{InvitedBefore: "2026-01-31"},
 			directory.Compare{Attr: directory.AttrInvitedAt, Op: directory.OpLt, Value: jan}},
 		{"scim filter", peopleFilter{Filter: `title eq "Nurse"`},

@@ -40,6 +40,12 @@ const (
 	AttrEmailValue   Attr = "emails.value"
 	AttrEmailType    Attr = "emails.type"
 	AttrEmailPrimary Attr = "emails.primary"
+
+	// AttrPrimaryEmail is the account's primary email (PrimaryEmail):
+	// one value per account, kept beside its other columns, so admin
+	// search and "has an email" filter with the account's own indexes
+	// where AttrEmailValue must look through every email of it.
+	AttrPrimaryEmail Attr = "primaryEmail"
 )
 
 // Group attributes (AttrID, AttrExternalID, AttrDisplayName, AttrCreated
@@ -74,6 +80,7 @@ var accountAttrKinds = map[Attr]Kind{
 	AttrManagerID: KindExactString, AttrStartDate: KindTime, AttrInvitedAt: KindTime, AttrClaimedAt: KindTime,
 	AttrCreated: KindTime, AttrLastModified: KindTime,
 	AttrEmailValue: KindString, AttrEmailType: KindString, AttrEmailPrimary: KindBool,
+	AttrPrimaryEmail: KindString,
 }
 
 var groupAttrKinds = map[Attr]Kind{

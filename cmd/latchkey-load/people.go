@@ -124,8 +124,9 @@ func peopleBench(ctx context.Context, env *cli, f *peopleFlags, url string) ([]p
 		if err != nil {
 			return nil, err
 		}
-		sum := summarize(res.samples)
-		fmt.Fprintf(env.stderr, "%-30s %4d requests  p50 %-9s p99 %-9s max %s\n", s.name, sum.Count, ms(sum.P50), ms(sum.P99), ms(sum.Max))
+		sum, first := summarize(res.samples), summarize(res.first)
+		fmt.Fprintf(env.stderr, "%-30s first page p99 %-9s %4d pages  p50 %-9s p99 %-9s max %s\n",
+			s.name, ms(first.P99), sum.Count, ms(sum.P50), ms(sum.P99), ms(sum.Max))
 		results = append(results, res)
 	}
 	return results, nil
@@ -186,24 +187,38 @@ func newPeopleClient(ctx context.Context, store *gormstore.Store, orgID string) 
 	return peopleClient{handler: srv.Handler(), token: token}, nil
 }
 
-// peopleReport is the markdown table docs/benchmarks.md takes.
+// peopleReport is the markdown table docs/benchmarks.md takes. The
+// target is for pages of the list (the first page and every page of the
+// walk); counts are shown beside it.
 func peopleReport(f *peopleFlags, results []peopleResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n## People list at %s accounts (PostgreSQL, in-process API, %d per page, lists walked up to %d pages deep)\n\n",
-		thousands(int64(f.users)), f.limit, f.pages)
-	b.WriteString("| request | pages | people | p50 | p90 | p99 | max |\n|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "\n## People list at %s accounts (PostgreSQL, in-process API, %d per page)\n\n", thousands(int64(f.users)), f.limit)
+	fmt.Fprintf(&b, "First page asked %d times; then the list walked by its cursors up to %d pages deep (\"all\": to its end).\n\n",
+		firstPageRepeats, f.pages)
+	b.WriteString("| request | first page p50 | first page p99 | pages walked | people | page p50 | page p90 | page p99 | page max |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	var worst time.Duration
+	var worstName string
 	for _, r := range results {
 		sum := summarize(r.samples)
-		people := thousands(int64(r.rows))
 		if r.shape.count {
-			people = "total " + thousands(r.total)
+			fmt.Fprintf(&b, "| %s `%s` | | | %d asked | total %s | %s | %s | %s | %s |\n", r.shape.name, r.shape.path, sum.Count,
+				thousands(r.total), ms(sum.P50), ms(sum.P90), ms(sum.P99), ms(sum.Max))
+			continue
 		}
-		fmt.Fprintf(&b, "| %s `%s` | %d | %s | %s | %s | %s | %s |\n", r.shape.name, r.shape.path, sum.Count, people,
-			ms(sum.P50), ms(sum.P90), ms(sum.P99), ms(sum.Max))
-		worst = max(worst, sum.P99)
+		first := summarize(r.first)
+		pages := fmt.Sprint(sum.Count)
+		if r.complete {
+			pages += " (all)"
+		}
+		fmt.Fprintf(&b, "| %s `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.shape.name, r.shape.path, ms(first.P50), ms(first.P99),
+			pages, thousands(int64(r.rows)), ms(sum.P50), ms(sum.P90), ms(sum.P99), ms(sum.Max))
+		if p99 := max(first.P99, sum.P99); p99 > worst {
+			worst, worstName = p99, r.shape.name
+		}
 	}
-	b.WriteString("\n| target | measured (worst p99 of any request) | verdict |\n|---|---|---|\n")
-	fmt.Fprintf(&b, "| p99 < %s for any page | %s | %s |\n", ms(peoplePageTarget), ms(worst), verdict(worst < peoplePageTarget))
+	b.WriteString("\n| target | measured | verdict |\n|---|---|---|\n")
+	fmt.Fprintf(&b, "| list pages: p99 < %s for every request shape, first page and deeper | worst p99 %s (%s) | %s |\n",
+		ms(peoplePageTarget), ms(worst), worstName, verdict(worst < peoplePageTarget))
 	return b.String()
 }

@@ -36,6 +36,31 @@ func newSortKey(e *entity, q directory.ListQuery) (sortKey, error) {
 // term already orders those rows, so any constant would do.
 var absentTime = time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)
 
+// absentTimeSQL is absentTime as a PostgreSQL literal. The sort term is
+// written with it rather than a bound value so that it is the very
+// expression the (org_id, (x IS NULL), COALESCE(x, ...), id) indexes hold
+// (migration 00022): PostgreSQL matches an expression index against a
+// constant, and a bound value is one only in plans made for its value,
+// not in the generic plans a cached statement may switch to. SQLite
+// stores times as text in its driver's format, so there the value stays
+// bound and the driver writes it.
+const absentTimeSQL = `'0001-01-01 00:00:00+00'::timestamptz`
+
+// optionalTimeTerms are the two terms that order an optional time:
+// "is absent", then the time with absentTime in place of NULL. Filters
+// on optional times compare the same pair (translator.optionalTime), so
+// the one index of this shape serves both the order and the filters.
+func optionalTimeTerms(d Dialect, expr string) []*sqlBuf {
+	value := fragment("COALESCE(" + expr + ", ")
+	if d == Postgres {
+		value.WriteString(absentTimeSQL)
+	} else {
+		value.bind(absentTime)
+	}
+	value.WriteByte(')')
+	return []*sqlBuf{fragment("(" + expr + " IS NULL)"), value}
+}
+
 // terms are the ORDER BY expressions before id. Absent values (NULL or
 // empty) sort last ascending and first descending, as RFC 7644 §3.4.2.3
 // asks, through a leading "is absent" term; that keeps the order
@@ -50,10 +75,7 @@ func (k sortKey) terms(d Dialect, qual string) []*sqlBuf {
 	case k.col.kind == directory.KindBool, k.col.kind == directory.KindTime && !k.col.nullable:
 		return []*sqlBuf{fragment(expr)}
 	case k.col.kind == directory.KindTime:
-		value := fragment("COALESCE(" + expr + ", ")
-		value.bind(absentTime)
-		value.WriteByte(')')
-		return []*sqlBuf{fragment("(" + expr + " IS NULL)"), value}
+		return optionalTimeTerms(d, expr)
 	}
 	if k.col.nullable {
 		expr = "COALESCE(" + expr + ", '')"

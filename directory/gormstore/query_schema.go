@@ -128,6 +128,7 @@ var accountEntity = &entity{
 		directory.AttrClaimedAt:      optionalTimeColumn("claimed_at"),
 		directory.AttrCreated:        timeColumn("created_at"),
 		directory.AttrLastModified:   timeColumn("updated_at"),
+		directory.AttrPrimaryEmail:   folded("primary_email_lower"),
 	},
 	collections: map[directory.Attr]*collection{directory.AttrEmails: accountEmails},
 	sortOnly:    map[directory.Attr]column{directory.AttrEmailValue: folded("primary_email_lower")},

@@ -204,6 +204,10 @@ var sqlOps = map[directory.Op]string{
 // NULL is guarded explicitly, and the empty string whenever it would
 // itself satisfy the comparison (eq "", lt "x", le ..., co "").
 func (t *translator) test(col column, expr string, op directory.Op, v any) {
+	if col.kind == directory.KindTime && col.nullable {
+		t.optionalTime(expr, op, v)
+		return
+	}
 	t.out.WriteByte('(')
 	if col.nullable {
 		t.out.WriteString(expr + " IS NOT NULL AND ")
@@ -286,6 +290,47 @@ func emptyMatches(op directory.Op, v string) bool {
 	return false
 }
 
+// optionalTime writes a comparison of an optional time as one of the
+// pair its order sorts by, (absent, time or absentTime), against (false,
+// v): a range of the (org_id, (x IS NULL), COALESCE(x, ...), id) index
+// rather than a filter beside it, so that "invited since", and a
+// time order limited to the people who have the time, read only their
+// part of the index. Absent values are (true, absentTime): after every
+// present one, so the ranges that reach upwards stop below them. Neither
+// side is ever NULL, so the comparison is two-valued. pr is the range of
+// every present value.
+func (t *translator) optionalTime(expr string, op directory.Op, v any) {
+	pair := func() {
+		terms := optionalTimeTerms(t.dialect, expr)
+		t.out.WriteString("(")
+		t.out.append(terms[0])
+		t.out.WriteString(", ")
+		t.out.append(terms[1])
+		t.out.WriteString(")")
+	}
+	// than compares the pair with (absent, v).
+	than := func(op string, absent bool, v any) {
+		pair()
+		t.out.WriteString(op + "(")
+		t.out.bind(absent)
+		t.out.WriteString(", ")
+		t.out.bind(v)
+		t.out.WriteString(")")
+	}
+	t.out.WriteByte('(')
+	switch op {
+	case directory.OpPr:
+		than(" < ", true, absentTime)
+	case directory.OpGt, directory.OpGe:
+		than(sqlOps[op], false, v)
+		t.out.WriteString(" AND ")
+		than(" < ", true, absentTime)
+	default: // eq, lt, le
+		than(sqlOps[op], false, v)
+	}
+	t.out.WriteByte(')')
+}
+
 // present writes pr: not NULL and, for strings, not empty. Booleans and
 // required times always have a value.
 func (t *translator) present(col column, expr string) {
@@ -293,7 +338,7 @@ func (t *translator) present(col column, expr string) {
 	case col.kind == directory.KindBool, col.kind == directory.KindTime && !col.nullable:
 		t.out.WriteString("(1=1)")
 	case col.kind == directory.KindTime:
-		t.out.WriteString("(" + expr + " IS NOT NULL)")
+		t.optionalTime(expr, directory.OpPr, nil)
 	case col.nullable:
 		t.out.WriteString("(" + expr + " IS NOT NULL AND " + expr + " <> '')")
 	default:

@@ -92,10 +92,26 @@ func TestFilterSQL(t *testing.T) {
 			sql:     `(a.external_id IS NOT NULL AND a.external_id LIKE ? ESCAPE '\')`, args: []any{`a\\\_%`},
 		},
 		{
-			name: "nesting, empty and, pr on a time",
+			// An optional time compares as its sort terms do (the "is
+			// absent" flag, then the time), so its sort index serves it.
+			name: "nesting, empty and, pr on a time", dialect: SQLite,
 			filter: directory.Or{directory.Not{Filter: directory.Compare{Attr: directory.AttrStartDate, Op: directory.OpPr}},
 				directory.And{}, directory.Compare{Attr: directory.AttrActive, Op: directory.OpEq, Value: true}},
-			sql: "((NOT (a.start_date IS NOT NULL)) OR ((1=1) OR (a.active = ?)))", args: []any{true},
+			sql:  "((NOT (((a.start_date IS NULL), COALESCE(a.start_date, ?)) < (?, ?))) OR ((1=1) OR (a.active = ?)))",
+			args: []any{absentTime, true, absentTime, true},
+		},
+		{
+			name: "pr on a time, PostgreSQL", dialect: Postgres,
+			filter: directory.Compare{Attr: directory.AttrInvitedAt, Op: directory.OpPr},
+			sql:    "(((a.invited_at IS NULL), COALESCE(a.invited_at, " + absentTimeSQL + ")) < (?, ?))",
+			args:   []any{true, absentTime},
+		},
+		{
+			name: "time range on an optional time", dialect: Postgres,
+			filter: directory.Compare{Attr: directory.AttrInvitedAt, Op: directory.OpGe, Value: absentTime.AddDate(2025, 0, 0)},
+			sql: "(((a.invited_at IS NULL), COALESCE(a.invited_at, " + absentTimeSQL + ")) >= (?, ?) AND " +
+				"((a.invited_at IS NULL), COALESCE(a.invited_at, " + absentTimeSQL + ")) < (?, ?))",
+			args: []any{false, absentTime.AddDate(2025, 0, 0), true, absentTime},
 		},
 	} {
 		for _, d := range []Dialect{SQLite, Postgres} {
