@@ -2,6 +2,7 @@ package admin
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -107,6 +108,7 @@ func (h *Handler) Mount(g *echo.Group) {
 		case authTokenOrSigned:
 			mw = append(mw, h.authenticateOrSigned, require(r.permissions()...))
 		}
+		mw = append(mw, onlyDocumented(r.Query))
 		g.Add(r.Method, r.Path, h.handle(r.Handle), mw...)
 	}
 	g.Any("/*", h.handle(func(echo.Context) error { return errNoRoute }))
@@ -140,3 +142,39 @@ func (h *Handler) me(c echo.Context) error {
 // BodyLimit implements server.BodyLimiter: the routes that take larger
 // bodies than the server's limit.
 func (h *Handler) BodyLimit(method, route string) int64 { return h.bodyLimits[method+" "+route] }
+
+// onlyDocumented answers 400, listing the allowed ones, when a request
+// has a query parameter its route does not document: a misspelt filter
+// must not quietly widen a list or an export.
+func onlyDocumented(params []queryParam) echo.MiddlewareFunc {
+	allowed := make([]string, len(params))
+	for i, q := range params {
+		allowed[i] = q.Name
+	}
+	slices.Sort(allowed)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			var unknown []string
+			for name := range c.QueryParams() {
+				if !slices.Contains(allowed, name) {
+					unknown = append(unknown, name)
+				}
+			}
+			if len(unknown) == 0 {
+				return next(c)
+			}
+			slices.Sort(unknown)
+			errs := make([]fieldError, len(unknown))
+			for i, name := range unknown {
+				errs[i] = fieldError{Field: name, Message: "is not a query parameter here; see allowed"}
+			}
+			p := invalidFields(errs)
+			p.Detail = "unknown query parameter " + unknown[0] + "; see allowed"
+			p.Allowed = allowed
+			if len(allowed) == 0 {
+				p.Detail = "unknown query parameter " + unknown[0] + "; this endpoint takes none"
+			}
+			return writeProblem(c, p)
+		}
+	}
+}

@@ -44,3 +44,22 @@ func TestBodyTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestUndocumentedQueryParameters: every route takes only the query
+// parameters the OpenAPI document lists for it; a misspelt one is a 400
+// naming it and listing the allowed ones, never quietly ignored.
+func TestUndocumentedQueryParameters(t *testing.T) {
+	e := newEnv(t, backends[0], envOptions{noWorkers: true})
+	admin := e.token(e.org.ID, "root@acme.example", directory.RoleSystemAdmin)
+	for _, path := range []string{"/admin/v1/admins?rol=reader", "/admin/v1/roles?x=1", "/admin/v1/outbox?limt=5", "/admin/v1/people?departement=Sales"} {
+		r := e.do(http.MethodGet, path, admin, nil)
+		body := r.JSON()
+		detail, _ := body["detail"].(string)
+		if r.Status != http.StatusBadRequest || body["errors"] == nil || (body["allowed"] == nil && !strings.Contains(detail, "takes none")) {
+			t.Errorf("GET %s = %d %s; want 400 with errors and allowed", path, r.Status, r.Body)
+		}
+	}
+	if r := e.do(http.MethodGet, "/admin/v1/outbox?limit=5", admin, nil); r.Status != http.StatusOK {
+		t.Errorf("a documented parameter: %d %s", r.Status, r.Body)
+	}
+}
