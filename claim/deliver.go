@@ -113,11 +113,15 @@ func (w *DeliverWorker) failed(ctx context.Context, a directory.Account, args De
 	}
 	w.Metrics.delivery(args.Message, "failed")
 	problem := cause.Error()
-	if err := w.Store.RecordDeliveryFailure(ctx, a.OrgID, a.ID, problem); err != nil {
-		return err
-	}
-	err := appendAudit(ctx, w.Store, directory.Actor{Type: directory.ActorSystem}, a, "invitation.delivery_failed",
-		map[string]any{"generation": args.Generation, "message": args.Message, "error": problem})
+	// The failure and its audit record commit together: no reader sees
+	// one without the other.
+	err := w.Store.InTx(ctx, func(tx directory.Store) error {
+		if err := tx.RecordDeliveryFailure(ctx, a.OrgID, a.ID, problem); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, directory.Actor{Type: directory.ActorSystem}, a, "invitation.delivery_failed",
+			map[string]any{"generation": args.Generation, "message": args.Message, "error": problem})
+	})
 	if err != nil {
 		return err
 	}
