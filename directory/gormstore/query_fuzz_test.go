@@ -176,7 +176,8 @@ func checkSQLText(stmt *sqlBuf) string {
 			i += j
 		default:
 			lit := ""
-			for _, l := range []string{`''`, `'\'`, `"C"`, `"accounts"`, `"groups"`, "0.001", "1", "0"} {
+			// absentTimeSQL is the store's own constant, never a value.
+			for _, l := range []string{absentTimeSQL, `''`, `'\'`, `"C"`, `"accounts"`, `"groups"`, "0.001", "1", "0"} {
 				if strings.HasPrefix(rest, l) {
 					lit = l
 					break
