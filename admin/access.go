@@ -41,6 +41,23 @@ const (
 
 // tokenExpiry reads an optional expires_in_days field into an expiry
 // time from now: def days when absent.
+// checkNewToken checks a token request's name and lifetime (days, def
+// when nil), naming every field at fault, and returns the expiry.
+func checkNewToken(name string, days *int, def int, now time.Time) (time.Time, error) {
+	var errs []fieldError
+	if ferr := checkTokenName(name); ferr != nil {
+		errs = append(errs, *ferr)
+	}
+	expires, ferr := tokenExpiry("expires_in_days", days, def, now)
+	if ferr != nil {
+		errs = append(errs, *ferr)
+	}
+	if len(errs) > 0 {
+		return time.Time{}, invalidFields(errs)
+	}
+	return expires, nil
+}
+
 func tokenExpiry(field string, days *int, def int, now time.Time) (time.Time, *fieldError) {
 	n := def
 	if days != nil {

@@ -150,21 +150,14 @@ func (h *Handler) createAdminToken(c echo.Context) error {
 		return err
 	}
 	now := h.now()
-	var errs []fieldError
-	if ferr := checkTokenName(body.Name); ferr != nil {
-		errs = append(errs, *ferr)
-	}
-	expires, ferr := tokenExpiry("expires_in_days", body.ExpiresInDays, DefaultAdminTokenDays, now)
-	if ferr != nil {
-		errs = append(errs, *ferr)
-	}
-	if len(errs) > 0 {
-		return invalidFields(errs)
+	expires, err := checkNewToken(body.Name, body.ExpiresInDays, DefaultAdminTokenDays, now)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	var tok directory.AdminToken
 	var secret string
-	err := h.store.InTx(ctx, func(tx directory.Store) error {
+	err = h.store.InTx(ctx, func(tx directory.Store) error {
 		adm, err := h.adminTokenOwner(c, tx, true)
 		if err != nil {
 			return err

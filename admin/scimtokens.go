@@ -90,16 +90,9 @@ func (h *Handler) createScimToken(c echo.Context) error {
 		return err
 	}
 	now := h.now()
-	var errs []fieldError
-	if ferr := checkTokenName(body.Name); ferr != nil {
-		errs = append(errs, *ferr)
-	}
-	expires, ferr := tokenExpiry("expires_in_days", body.ExpiresInDays, DefaultScimTokenDays, now)
-	if ferr != nil {
-		errs = append(errs, *ferr)
-	}
-	if len(errs) > 0 {
-		return invalidFields(errs)
+	expires, err := checkNewToken(body.Name, body.ExpiresInDays, DefaultScimTokenDays, now)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	who := callerFrom(ctx)
