@@ -7,7 +7,10 @@ package admin
 
 import (
 	"log/slog"
+	"sync"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/latchkeyhq/latchkey/claim"
 	"github.com/latchkeyhq/latchkey/credential"
@@ -63,6 +66,9 @@ type Handler struct {
 	bodyLimits map[string]int64
 	log        *slog.Logger
 	now        func() time.Time
+	// inProcess serves ServeAs requests (built on first use).
+	inProcessOnce sync.Once
+	inProcess     *echo.Echo
 }
 
 // New builds the admin API.

@@ -49,6 +49,14 @@ func withCaller(ctx context.Context, c caller) context.Context {
 func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
+		if s, ok := req.Context().Value(sessionAdminKey{}).(sessionAdmin); ok {
+			who, err := h.sessionCaller(req.Context(), s)
+			if err != nil {
+				return h.handle(func(echo.Context) error { return err })(c)
+			}
+			c.SetRequest(req.WithContext(withCaller(req.Context(), who)))
+			return next(c)
+		}
 		scheme, token, ok := strings.Cut(req.Header.Get("Authorization"), " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			return unauthorized(c)

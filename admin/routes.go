@@ -101,6 +101,14 @@ func (h *Handler) Mount(g *echo.Group) {
 		if r.BodyLimit > 0 {
 			h.bodyLimits[r.Method+" "+Prefix+r.Path] = r.BodyLimit
 		}
+	}
+	h.mountRoutes(g)
+}
+
+// mountRoutes adds every route of the table to g, behind its
+// authentication, permission check and query-parameter check.
+func (h *Handler) mountRoutes(g *echo.Group) {
+	for _, r := range h.routes() {
 		var mw []echo.MiddlewareFunc
 		switch r.Auth {
 		case authToken:

@@ -71,6 +71,9 @@ type Admin struct {
 	Role       Role
 	CreatedAt  time.Time
 	DisabledAt *time.Time
+	// PasswordSetAt is when the admin last set a console password (nil:
+	// none; they sign in with single sign-on, or not at all).
+	PasswordSetAt *time.Time
 }
 
 // Validate checks the email address and role.

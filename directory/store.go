@@ -29,6 +29,7 @@ type Store interface {
 	RoleStore
 	ExportStore
 	BulkStore
+	AdminSessionStore
 }
 
 // OrganizationStore holds tenants.
@@ -150,7 +151,8 @@ type CredentialStore interface {
 	// org's last active system_admin is ErrConflict: an organization that
 	// has a system admin keeps one.
 	UpdateAdmin(ctx context.Context, a *Admin) error
-	// DisableAdmin is idempotent; a disabled admin's tokens stop working.
+	// DisableAdmin is idempotent; a disabled admin's tokens stop working
+	// and their console sessions end.
 	// Disabling the org's last active system_admin is ErrConflict.
 	DisableAdmin(ctx context.Context, orgID, id string, at time.Time) error
 	CreateAdminToken(ctx context.Context, t *AdminToken) error

@@ -48,6 +48,8 @@ const (
 //   - /oauth/token   OAuth 2.0 client-credentials token endpoint issuing SCIM
 //     bearer tokens to registered SCIM clients (RFC 6749 error bodies)
 //   - /admin/v1/...  admin API (problem+json errors)
+//   - /admin/...     the admin console (HTML pages on the admin API; console
+//     lists them)
 //   - /claim/..., /signin, /signout, /account, /pictures/..., /saml/...
 //     the person-facing pages (HTML; claim/pages lists them)
 //   - /api/v1/claim/...  the mobile app's claim API (JSON)

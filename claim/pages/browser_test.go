@@ -282,7 +282,7 @@ func TestBrowserClaimByCode(t *testing.T) {
 func TestBrowserSSOClaim(t *testing.T) {
 	eachBrowserBackend(t, func(t *testing.T, e *env, c *chrome) {
 		x := e.withIdP()
-		x.addUser(t, "alice", "alice@example.com")
+		x.AddUser(t, "alice", "alice@example.com")
 		alice := e.user(person{userName: "alice", email: "alice@example.com", given: "Alice", family: "Smith", invited: true})
 		link := e.link(alice)
 
@@ -334,7 +334,7 @@ func TestBrowserSSOClaim(t *testing.T) {
 func TestBrowserSSOClaimByCode(t *testing.T) {
 	eachBrowserBackend(t, func(t *testing.T, e *env, c *chrome) {
 		x := e.withIdP()
-		x.addUser(t, "dave", "dave@example.com")
+		x.AddUser(t, "dave", "dave@example.com")
 		dave := e.user(person{userName: "dave", email: "dave@example.com", given: "Dave", family: "Brown",
 			frontline: true, invited: true})
 		code := e.code(dave)
@@ -370,7 +370,7 @@ func TestBrowserSSOClaimByCode(t *testing.T) {
 // and lets the IdP's page post its answer back to us.
 func (c *chrome) signInAtIdP(x *testIdP, user string) {
 	c.t.Helper()
-	c.want(http.StatusOK, x.server.URL+"/sso")
+	c.want(http.StatusOK, x.Server.URL+"/sso")
 	c.shot("idp-login")
 	c.fill(`input[name=user]`, user)
 	c.fill(`input[name=password]`, idpPassword)

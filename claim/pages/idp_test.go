@@ -1,96 +1,22 @@
 package pages_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"io"
-	"log"
-	"math/big"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"github.com/crewjam/saml/samlidp"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/latchkeyhq/latchkey/directory"
+	"github.com/latchkeyhq/latchkey/internal/testidp"
 )
 
-// testIdP is crewjam/saml's samlidp on a loopback server: the
-// organization's identity provider, with people who sign in there.
-type testIdP struct {
-	server *httptest.Server
-	users  *samlidp.MemoryStore
-}
+// testIdP is a real SAML identity provider (internal/testidp) with
+// people who sign in there.
+type testIdP = testidp.IdP
 
-const idpPassword = "correct horse battery staple"
+const idpPassword = testidp.Password
 
-// idpKey is made once per test binary: 2048-bit RSA keys are slow.
-var idpKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
-
-func newTestIdP(t *testing.T) *testIdP {
-	t.Helper()
-	key, err := idpKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "test idp"},
-		NotBefore: time.Now().Add(-24 * time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	_ = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	srv := httptest.NewUnstartedServer(nil)
-	u, _ := url.Parse("http://" + srv.Listener.Addr().String())
-	x := &testIdP{server: srv, users: &samlidp.MemoryStore{}}
-	idp, err := samlidp.New(samlidp.Options{URL: *u, Key: key, Certificate: cert, Store: x.users,
-		Logger: log.New(io.Discard, "", 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = idp
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return x
-}
-
-// addUser lets a person sign in at the IdP (bcrypt at its cheapest: the
-// race detector makes the default cost slow).
-func (x *testIdP) addUser(t *testing.T, name, email string) {
-	t.Helper()
-	hash, err := bcrypt.GenerateFromPassword([]byte(idpPassword), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := x.users.Put("/users/"+name, samlidp.User{Name: name, HashedPassword: hash, Email: email}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func (x *testIdP) put(t *testing.T, path, contentType, body string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPut, x.server.URL+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", contentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("PUT %s: %s %s", path, resp.Status, b)
-	}
-}
+func newTestIdP(t *testing.T) *testIdP { return testidp.New(t) }
 
 // withIdP sets single sign-on up for the organization, as an admin
 // does: Latchkey's metadata (from its own URL) registered at the IdP, the
@@ -103,8 +29,8 @@ func (e *env) withIdP() *testIdP {
 	if md.status != http.StatusOK || !strings.Contains(md.body, "EntityDescriptor") {
 		e.t.Fatalf("SP metadata: %d %s", md.status, md.body)
 	}
-	x.put(e.t, "/services/latchkey", "application/samlmetadata+xml", md.body)
-	idpMD := b.get(x.server.URL + "/metadata")
+	x.RegisterSP(e.t, "latchkey", md.body)
+	idpMD := b.get(x.Server.URL + "/metadata")
 	settings := directory.SAMLSettings{OrgID: e.org.ID, MetadataXML: idpMD.body, EmailDomains: []string{"example.com"}}
 	if _, err := e.sp.SaveSettings(e.t.Context(), &settings); err != nil {
 		e.t.Fatalf("SaveSettings: %v", err)
@@ -133,7 +59,7 @@ func anyForm(t testing.TB, page string) form {
 // post to our ACS, not posted yet.
 func (b *browser) signInAtIdP(x *testIdP, user string) form {
 	b.e.t.Helper()
-	if !strings.HasPrefix(b.page.url, x.server.URL) {
+	if !strings.HasPrefix(b.page.url, x.Server.URL) {
 		b.e.t.Fatalf("not at the IdP but at %s:\n%s", b.page.url, b.page.body)
 	}
 	if strings.Contains(b.page.body, `name="password"`) {
@@ -141,7 +67,7 @@ func (b *browser) signInAtIdP(x *testIdP, user string) form {
 		login.fields.Set("user", user)
 		login.fields.Set("password", idpPassword)
 		if !strings.HasPrefix(login.action, "http") {
-			login.action = x.server.URL + login.action
+			login.action = x.Server.URL + login.action
 		}
 		b.post(login.action, login.fields)
 	}

@@ -66,6 +66,8 @@ type Pages struct {
 	// dummyHash is verified against when a sign-in names no usable
 	// account, so that costs as much time as a wrong password.
 	dummyHash string
+	// adminSignIn finishes admin console sign-ins at the ACS (nil: none).
+	adminSignIn AdminSignIn
 }
 
 // lifetime bounds one purpose of session.

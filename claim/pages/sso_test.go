@@ -16,8 +16,8 @@ import (
 func TestSSOClaim(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		x := e.withIdP()
-		x.addUser(t, "alice", "Alice@Example.com")
-		x.addUser(t, "mallory", "mallory@example.com")
+		x.AddUser(t, "alice", "Alice@Example.com")
+		x.AddUser(t, "mallory", "mallory@example.com")
 		alice := e.user(person{userName: "alice", email: "alice@example.com", given: "Alice", family: "Smith", invited: true})
 
 		// Someone else signs in at the IdP with Alice's link.
@@ -33,7 +33,7 @@ func TestSSOClaim(t *testing.T) {
 		b := e.browser()
 		b.get(e.link(alice))
 		b.want(http.StatusOK, "", "You will first sign in with your organization's account")
-		if csp := b.page.header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' "+x.server.URL+";") {
+		if csp := b.page.header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' "+x.Server.URL+";") {
 			t.Fatalf("the landing page's CSP does not let its form lead to the IdP: %s", csp)
 		}
 		b.submit("start", nil)
@@ -42,7 +42,7 @@ func TestSSOClaim(t *testing.T) {
 			t.Fatal("no SSO binding cookie")
 		}
 		// Before passing the IdP, the steps are out of reach.
-		if page := b.get("/claim/steps/profile"); !strings.HasPrefix(page.url, x.server.URL) {
+		if page := b.get("/claim/steps/profile"); !strings.HasPrefix(page.url, x.Server.URL) {
 			t.Fatalf("a pending claim reached the steps: %s", page.url)
 		}
 		answer := b.signInAtIdP(x, "alice")
@@ -97,9 +97,9 @@ func TestSSOClaim(t *testing.T) {
 func TestSSOSignInClaims(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		x := e.withIdP()
-		x.addUser(t, "carol", "carol@example.com")
-		x.addUser(t, "dave", "dave@example.com")
-		x.addUser(t, "erin", "erin@example.com")
+		x.AddUser(t, "carol", "carol@example.com")
+		x.AddUser(t, "dave", "dave@example.com")
+		x.AddUser(t, "erin", "erin@example.com")
 		carol := e.user(person{userName: "carol", email: "carol@example.com", given: "Carol", family: "Jones",
 			authMethod: "sso", invited: true})
 		e.user(person{userName: "dave", email: "dave@example.com", given: "Dave", family: "Brown"})

@@ -49,11 +49,36 @@ func (p *Pages) startSSOSignIn(c echo.Context) error {
 // return path (stored in the database, never sent to the IdP), the
 // binding's keyed hash and, for a claim, the claim session's hash.
 func (p *Pages) redirectToIdP(c echo.Context, org directory.Organization, claimHash string) error {
-	binding := newSecret()
-	q := url.Values{"b": {p.secrets.SessionHash(binding)}}
+	q := url.Values{}
 	if claimHash != "" {
 		q.Set("c", claimHash)
 	}
+	return p.redirectToIdPWith(c, org, q)
+}
+
+// StartAdminSignIn starts an SP-initiated sign-in at org's IdP for the
+// admin console: the ACS checks the answer as for anyone, then hands the
+// identity to the function OnAdminSignIn set (IdP-initiated sign-ins
+// never reach it: they carry no binding).
+func (p *Pages) StartAdminSignIn(c echo.Context, org directory.Organization) error {
+	if p.adminSignIn == nil {
+		return errors.New("pages: admin sign-in through SSO is not wired")
+	}
+	return p.redirectToIdPWith(c, org, url.Values{"a": {"1"}})
+}
+
+// AdminSignIn finishes an admin console sign-in at the ACS.
+type AdminSignIn func(c echo.Context, org directory.Organization, id sso.Identity) error
+
+// OnAdminSignIn sets what finishes admin sign-ins (the console's); call
+// it before the server serves.
+func (p *Pages) OnAdminSignIn(fn AdminSignIn) { p.adminSignIn = fn }
+
+// redirectToIdPWith is redirectToIdP with the return path's query q
+// (the binding's hash is added).
+func (p *Pages) redirectToIdPWith(c echo.Context, org directory.Organization, q url.Values) error {
+	binding := newSecret()
+	q.Set("b", p.secrets.SessionHash(binding))
 	target, err := p.sp.StartLogin(c.Request().Context(), org, "/saml/"+url.PathEscape(org.Slug)+"/done?"+q.Encode())
 	if err != nil {
 		return err
@@ -78,11 +103,15 @@ func (p *Pages) acs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	claimHash, err := p.checkBinding(c, id)
+	started, err := p.checkBinding(c, id)
 	if err != nil {
 		return err
 	}
 	p.cookies.clearBinding(c)
+	if started.Get("a") == "1" && p.adminSignIn != nil {
+		return p.adminSignIn(c, org, id)
+	}
+	claimHash := started.Get("c")
 	a, err := sso.MatchAccount(ctx, p.store, org.ID, id)
 	if claimHash != "" {
 		return p.continueClaim(c, id, a, err, claimHash)
@@ -103,22 +132,23 @@ func (p *Pages) acs(c echo.Context) error {
 }
 
 // checkBinding compares the binding cookie with the hash the sign-in
-// request remembered, and returns the claim session hash it carried.
-func (p *Pages) checkBinding(c echo.Context, id sso.Identity) (string, error) {
+// request remembered, and returns what the request remembered: the
+// claim session hash (c), or that an admin signs in (a).
+func (p *Pages) checkBinding(c echo.Context, id sso.Identity) (url.Values, error) {
 	if id.IdPInitiated {
-		return "", nil
+		return url.Values{}, nil
 	}
 	u, err := url.Parse(id.ReturnPath)
 	if err != nil {
-		return "", errSSOBinding
+		return nil, errSSOBinding
 	}
 	q := u.Query()
 	secret := p.cookies.bindingSecret(c)
 	want := q.Get("b")
 	if secret == "" || want == "" || !hmac.Equal([]byte(want), []byte(p.secrets.SessionHash(secret))) {
-		return "", errSSOBinding
+		return nil, errSSOBinding
 	}
-	return q.Get("c"), nil
+	return q, nil
 }
 
 // continueClaim goes on with the claim whose session is claimHash, if

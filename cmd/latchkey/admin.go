@@ -18,7 +18,8 @@ const defaultAdminTokenExpiry = "90d"
 
 func runAdmin(ctx context.Context, env *cli, args []string) error {
 	return subcommand(ctx, env, "admin", args, map[string]func(context.Context, *cli, []string) error{
-		"create": runAdminCreate,
+		"create":   runAdminCreate,
+		"password": runAdminPassword,
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/latchkeyhq/latchkey/claim"
 	"github.com/latchkeyhq/latchkey/claim/pages"
 	"github.com/latchkeyhq/latchkey/config"
+	"github.com/latchkeyhq/latchkey/console"
 	"github.com/latchkeyhq/latchkey/directory/gormstore"
 	"github.com/latchkeyhq/latchkey/sso"
 )
@@ -29,9 +30,27 @@ func newPages(cfg config.Config, log *slog.Logger, store *gormstore.Store, invit
 		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log}), BaseURL: cfg.BaseURL.String(), Logger: log})
 }
 
+// newConsole builds the admin console on the admin API, and lets the
+// pages' SAML ACS finish admins' single sign-on in it.
+func newConsole(cfg config.Config, log *slog.Logger, store *gormstore.Store, api console.API, p *pages.Pages, secrets claim.Secrets) (*console.Console, error) {
+	k, err := console.New(console.Options{Store: store, API: api, SSO: p, Secrets: secrets,
+		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log}), BaseURL: cfg.BaseURL.String(), Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	p.OnAdminSignIn(k.FinishSSO)
+	return k, nil
+}
+
+// sessionCleaner deletes the sessions that have ended (the pages' and
+// the console's).
+type sessionCleaner interface {
+	CleanUp(ctx context.Context) (int, error)
+}
+
 // cleanSessions deletes ended sessions every sessionCleanupEvery until
 // ctx ends; the returned function stops it and waits.
-func cleanSessions(ctx context.Context, p *pages.Pages, log *slog.Logger) (stop func()) {
+func cleanSessions(ctx context.Context, log *slog.Logger, cleaners ...sessionCleaner) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -43,10 +62,12 @@ func cleanSessions(ctx context.Context, p *pages.Pages, log *slog.Logger) (stop 
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				if n, err := p.CleanUp(ctx); err != nil {
-					log.Warn("deleting ended sessions failed", "err", err)
-				} else if n > 0 {
-					log.Debug("deleted ended sessions", "sessions", n)
+				for _, p := range cleaners {
+					if n, err := p.CleanUp(ctx); err != nil {
+						log.Warn("deleting ended sessions failed", "err", err)
+					} else if n > 0 {
+						log.Debug("deleted ended sessions", "sessions", n)
+					}
 				}
 			}
 		}

@@ -103,11 +103,17 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer cleanSessions(ctx, claimPages, log)()
+	adminConsole, err := newConsole(cfg, log, store, adminArea, claimPages, secrets)
+	if err != nil {
+		return err
+	}
+	defer cleanSessions(ctx, log, claimPages, adminConsole)()
 	srv := server.New(server.Options{
 		Logger: log, DB: store, BodyLimit: cfg.BodyLimit, ShutdownTimeout: cfg.ShutdownTimeout,
 		DrainDelay: cfg.ShutdownDrain, RequestTimeout: cfg.RequestTimeout,
-		Areas:   append([]server.Area{scimArea, scimArea.TokenEndpoint(), adminArea}, claimPages.Areas()...),
+		// The admin API comes before the console, whose prefix /admin
+		// is also the start of the API's /admin/v1.
+		Areas:   append(append([]server.Area{scimArea, scimArea.TokenEndpoint(), adminArea}, claimPages.Areas()...), adminConsole),
 		Metrics: promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}),
 	})
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)

@@ -19,6 +19,11 @@ type adminRow struct {
 	Role       string     `gorm:"column:role"`
 	CreatedAt  time.Time  `gorm:"column:created_at;autoCreateTime:false"`
 	DisabledAt *time.Time `gorm:"column:disabled_at"`
+	// The password columns are read, never written, through this row:
+	// SetAdminPassword writes both, and only AdminPassword hands out
+	// the hash.
+	PasswordHash  *string    `gorm:"column:password_hash;->"`
+	PasswordSetAt *time.Time `gorm:"column:password_set_at;->"`
 }
 
 func (adminRow) TableName() string { return "admins" }
@@ -26,7 +31,7 @@ func (adminRow) TableName() string { return "admins" }
 func (r adminRow) toDomain() directory.Admin {
 	return directory.Admin{
 		OrgID: r.OrgID, ID: r.ID, Email: r.Email, Role: directory.Role(r.Role),
-		CreatedAt: r.CreatedAt.UTC(), DisabledAt: utcPtr(r.DisabledAt),
+		CreatedAt: r.CreatedAt.UTC(), DisabledAt: utcPtr(r.DisabledAt), PasswordSetAt: utcPtr(r.PasswordSetAt),
 	}
 }
 
@@ -117,8 +122,12 @@ func (s *Store) DisableAdmin(ctx context.Context, orgID, id string, at time.Time
 		if err != nil || cur.DisabledAt != nil {
 			return err
 		}
-		return tx.Model(&adminRow{}).Where("org_id = ? AND id = ?", orgID, id).
+		err = tx.Model(&adminRow{}).Where("org_id = ? AND id = ?", orgID, id).
 			Update("disabled_at", at.UTC().Truncate(time.Microsecond)).Error
+		if err != nil {
+			return err
+		}
+		return tx.Where("org_id = ? AND admin_id = ?", orgID, id).Delete(&adminSessionRow{}).Error
 	})
 	if err != nil {
 		return fmt.Errorf("gormstore: disable admin: %w", translate(err))

@@ -69,6 +69,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"OutboxAndTemplates", testOutboxAndTemplates},
 		{"Attempts", testAttempts},
 		{"Sessions", testSessions},
+		{"AdminSessions", testAdminSessions},
 		{"SAMLSettings", testSAMLSettings},
 		{"SAMLRequests", testSAMLRequests},
 		{"SAMLAssertions", testSAMLAssertions},
