@@ -10,7 +10,7 @@ run: ## run the server on the embedded default (SQLite file latchkey.db here)
 	$(GO) run ./cmd/latchkey serve
 
 test: ## every test with the race detector (PostgreSQL too when LATCHKEY_TEST_DATABASE_URL is set; browser tests when chromium is installed)
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 FUZZTIME ?= 10s
 fuzz: ## run every fuzz target (found by go test -list) for FUZZTIME each (CI: 10s)

@@ -3,7 +3,10 @@ package admin
 import (
 	"context"
 	"errors"
+	"html"
 	"net/mail"
+	"net/url"
+	"strings"
 
 	"github.com/riverqueue/river"
 
@@ -23,7 +26,8 @@ type exportReadyArgs struct {
 func (exportReadyArgs) Kind() string { return "admin.export_ready" }
 
 // exportReadyWorker sends the export_ready email (the organization's
-// template, else the default) with the signed download link. It sends
+// template, else the default) with the signed download link and a link
+// to the export's page in the admin console. It sends
 // nothing for an export that expired meanwhile or an admin since
 // disabled (the link would not work).
 type exportReadyWorker struct {
@@ -80,7 +84,33 @@ func (h *Handler) exportReadyMessage(ctx context.Context, x directory.Export, ad
 		}
 	}
 	msg.To = mail.Address{Address: adm.Email}
+	withConsoleLink(&msg, h.baseURL+consoleExportsPath+url.PathEscape(x.ID))
 	return msg, nil
+}
+
+// consoleExportsPath is where the admin console (package console,
+// mounted at /admin) shows one export: its status, progress and a
+// download button for a signed-in admin.
+const consoleExportsPath = "/admin/exports/"
+
+// withConsoleLink adds a line linking to the export's console page to
+// both bodies, after whatever the template wrote (the organization's own
+// template too): the signed link downloads without a sign-in, the page
+// shows the export to an admin who signs in.
+func withConsoleLink(msg *mailer.Message, link string) {
+	const line = "Open it in the admin console: "
+	if msg.Text != "" {
+		msg.Text = strings.TrimRight(msg.Text, "\n") + "\n\n" + line + link + "\n"
+	}
+	if msg.HTML != "" {
+		p := `<p style="font-size:13px;color:#57606a;">` + html.EscapeString(line) + `<a href="` + html.EscapeString(link) + `">` +
+			html.EscapeString(link) + "</a></p>\n"
+		if i := strings.LastIndex(strings.ToLower(msg.HTML), "</body>"); i >= 0 {
+			msg.HTML = msg.HTML[:i] + p + msg.HTML[i:]
+		} else {
+			msg.HTML += p
+		}
+	}
 }
 
 func renderExportReady(t mailer.Template, data mailer.Data) (mailer.Message, error) {

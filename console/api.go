@@ -54,7 +54,8 @@ func (e *apiError) fields() map[string]string {
 // nil) is sent as JSON, and a JSON answer is decoded into reply (when not
 // nil). Any answer but 2xx is an *apiError.
 func (k *Console) call(c echo.Context, method, path string, query url.Values, body, reply any) error {
-	var reader io.Reader
+	// An empty body is http.NoBody, as the HTTP server gives handlers.
+	var reader io.Reader = http.NoBody
 	if body != nil {
 		raw, err := json.Marshal(body)
 		if err != nil {

@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"time"
@@ -38,7 +39,7 @@ type auditView struct {
 	Filters auditFilters
 	Items   []auditEvent
 	// Next is the query of the next (older) page, "" on the last one.
-	Next string
+	Next template.URL
 }
 
 // showAudit lists the audit log, newest first, 50 events a page, under
@@ -95,7 +96,7 @@ func (k *Console) showAudit(c echo.Context) error {
 	if reply.NextCursor != "" {
 		next := c.QueryParams()
 		next.Set("cursor", reply.NextCursor)
-		view.Next = next.Encode()
+		view.Next = template.URL(next.Encode()) // our own encoding of the page's own parameters
 	}
 	pg.Data = view
 	return k.render(c, http.StatusOK, "audit", pg)

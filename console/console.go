@@ -132,3 +132,15 @@ func (k *Console) WriteError(c echo.Context, status int, detail string) error {
 	}
 	return k.render(c, status, "problem", page{Title: title, Data: problemView{Message: message}})
 }
+
+// ssoFormLimit is the body limit of the single sign-on form: it carries
+// the IdP's metadata, which the admin API takes up to 1 MiB.
+const ssoFormLimit = 2 << 20
+
+// BodyLimit implements server.BodyLimiter.
+func (k *Console) BodyLimit(method, route string) int64 {
+	if method == http.MethodPost && route == Prefix+"/settings/sso" {
+		return ssoFormLimit
+	}
+	return 0
+}

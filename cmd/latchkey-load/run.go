@@ -49,6 +49,7 @@ func commands() []command {
 		{"invite", "the invitation target: seed, serve with SMTP to a local sink, add a rule, watch the backlog drain", runInvite},
 		{"export", "the export target: seed invited accounts, time PostgreSQL's COPY and the real export build", runExport},
 		{"people", "the people-list target: seed a company, walk the admin API's people lists and counts, per-page latency", runPeople},
+		{"console", "the console target: the same company, every admin console page asked through the real handler, per-page latency", runConsole},
 	}
 }
 
