@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,6 +55,13 @@ func (e *apiError) fields() map[string]string {
 // nil) is sent as JSON, and a JSON answer is decoded into reply (when not
 // nil). Any answer but 2xx is an *apiError.
 func (k *Console) call(c echo.Context, method, path string, query url.Values, body, reply any) error {
+	return k.callAs(c.Request().Context(), signedIn(c), c.Request().RemoteAddr, method, path, query, body, reply)
+}
+
+// callAs is call for admin who, from the address remote, under ctx: it
+// needs no echo.Context, so it may outlive the request (counts that keep
+// running after the page went out).
+func (k *Console) callAs(ctx context.Context, who admin, remote, method, path string, query url.Values, body, reply any) error {
 	// An empty body is http.NoBody, as the HTTP server gives handlers.
 	var reader io.Reader = http.NoBody
 	if body != nil {
@@ -67,15 +75,14 @@ func (k *Console) call(c echo.Context, method, path string, query url.Values, bo
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(c.Request().Context(), method, target, reader)
+	req, err := http.NewRequestWithContext(ctx, method, target, reader)
 	if err != nil {
 		return err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	req.RemoteAddr = c.Request().RemoteAddr
-	who := signedIn(c)
+	req.RemoteAddr = remote
 	rec := &recorder{header: http.Header{}}
 	k.api.ServeAs(rec, req, who.OrgID, who.ID)
 	if rec.status == 0 {

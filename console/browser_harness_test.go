@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/latchkeyhq/latchkey/console"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,10 +79,16 @@ func browserPath(t *testing.T) string {
 // eachBrowserBackend is eachBackend for the browser tests: a fresh env
 // served over http on loopback, and a fresh browser, per backend.
 func eachBrowserBackend(t *testing.T, fn func(t *testing.T, e *env, b *browser)) {
+	eachBrowserBackendWith(t, nil, fn)
+}
+
+// eachBrowserBackendWith is eachBrowserBackend with the console's
+// options changed by change.
+func eachBrowserBackendWith(t *testing.T, change func(*console.Options), fn func(t *testing.T, e *env, b *browser)) {
 	path := browserPath(t)
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
-			e := newEnv(t, be, false)
+			e := newEnvWith(t, be, false, change)
 			fn(t, e, newBrowser(t, e, path))
 		})
 	}

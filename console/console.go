@@ -54,6 +54,13 @@ type Options struct {
 	Now     func() time.Time
 	// Session lifetimes; zero means the default.
 	Idle, Lifetime time.Duration
+	// CountsBudget is how long the People page waits for its tabs'
+	// counts before it leaves them to console.js (zero: 50 ms; negative:
+	// it never waits).
+	CountsBudget time.Duration
+	// CountsKept is how long finished counts answer the same filters
+	// again (zero: 30 s; negative: never, every view counts anew).
+	CountsKept time.Duration
 }
 
 // Console serves the admin console.
@@ -68,9 +75,12 @@ type Console struct {
 	now      func() time.Time
 	idle     time.Duration
 	lifetime time.Duration
-	cookies  cookies
-	views    *views
-	csrf     *http.CrossOriginProtection
+	// countsBudget and countsKept: see Options; counts runs them.
+	countsBudget, countsKept time.Duration
+	counts                   counter
+	cookies                  cookies
+	views                    *views
+	csrf                     *http.CrossOriginProtection
 	// dummyHash is verified against when a sign-in names no admin with
 	// a password, so that costs as much time as a wrong password.
 	dummyHash string
@@ -104,6 +114,12 @@ func New(opts Options) (*Console, error) {
 	}
 	if k.lifetime <= 0 {
 		k.lifetime = DefaultLifetime
+	}
+	if k.countsBudget = opts.CountsBudget; k.countsBudget == 0 {
+		k.countsBudget = defaultCountsBudget
+	}
+	if k.countsKept = opts.CountsKept; k.countsKept == 0 {
+		k.countsKept = defaultCountsKept
 	}
 	if k.dummyHash, err = password.Hash(newSecret()); err != nil {
 		return nil, err

@@ -81,7 +81,10 @@ func must(t testing.TB, err error) {
 	}
 }
 
-func newEnv(t *testing.T, b backend, tls bool) *env {
+func newEnv(t *testing.T, b backend, tls bool) *env { return newEnvWith(t, b, tls, nil) }
+
+// newEnvWith is newEnv with the console's options changed by change.
+func newEnvWith(t *testing.T, b backend, tls bool, change func(*console.Options)) *env {
 	t.Helper()
 	dbURL := b.url(t)
 	e := &env{t: t, logs: &syncBuffer{}}
@@ -144,8 +147,12 @@ func newEnv(t *testing.T, b backend, tls bool) *env {
 	p, err := pages.New(pages.Options{Store: store, Inviter: e.inviter, Secrets: secrets, SSO: e.sp,
 		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log}), BaseURL: e.base, Logger: log})
 	must(t, err)
-	k, err := console.New(console.Options{Store: store, API: api, SSO: p, Secrets: secrets,
-		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log}), BaseURL: e.base, Logger: log})
+	opts := console.Options{Store: store, API: api, SSO: p, Secrets: secrets,
+		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log}), BaseURL: e.base, Logger: log}
+	if change != nil {
+		change(&opts)
+	}
+	k, err := console.New(opts)
 	must(t, err)
 	p.OnAdminSignIn(k.FinishSSO)
 	areas := append(append([]server.Area{api}, p.Areas()...), k)

@@ -14,6 +14,7 @@ import (
 // one person and their actions (person.go), and bulk actions (bulk.go).
 func (k *Console) mountPeople(g *echo.Group) {
 	g.GET("/people", k.admin(k.showPeople))
+	g.GET("/people/counts", k.admin(k.peopleCounts))
 	k.mountPerson(g)
 	k.mountBulk(g)
 }
@@ -117,6 +118,8 @@ func (q peopleQuery) href(status, sort, cursor string) string {
 
 // peopleTab is one status tab.
 type peopleTab struct {
+	// Key is the status ("all" for All), as console.js's counts name it.
+	Key     string
 	Label   string
 	Count   int64
 	Href    string
@@ -189,8 +192,15 @@ type peopleView struct {
 	Columns  map[string]sortColumn
 	SortNote string
 	Rows     []personRow
-	// Count is the current tab's count under the filters.
-	Count int64
+	// Count is the current tab's count under the filters, when
+	// CountKnown; CountKey names it for console.js ("all" for All).
+	Count      int64
+	CountKnown bool
+	CountKey   string
+	// CountsURL, when the counts took longer than the budget, is where
+	// console.js fetches them; CountsWait is this page with them
+	// (without JavaScript).
+	CountsURL, CountsWait string
 	// Next is the next page's URL ("" on the last page); First the first
 	// page's, when this is not it.
 	Next, First string
@@ -250,12 +260,7 @@ func (k *Console) showPeople(c echo.Context) error {
 		}
 		return err
 	}
-	var counts statusCounts
-	if err := k.call(c, http.MethodGet, "/people/counts", pq.values(false), nil, &counts); err != nil {
-		return fail(err)
-	}
-	view.Tabs = pq.tabs(counts, true)
-	view.Count = counts.of(pq.Status)
+	counted := k.startCounts(c, pq, c.QueryParam("counts") == "wait")
 
 	q := pq.values(true)
 	q.Set("limit", peoplePageSize)
@@ -269,8 +274,23 @@ func (k *Console) showPeople(c echo.Context) error {
 		Items      []personRow `json:"items"`
 		NextCursor string      `json:"next_cursor"`
 	}
-	if err := k.call(c, http.MethodGet, "/people", q, nil, &reply); err != nil {
+	listErr := k.call(c, http.MethodGet, "/people", q, nil, &reply)
+	counts, known, err := counted()
+	if listErr != nil {
+		return fail(listErr)
+	}
+	if err != nil {
 		return fail(err)
+	}
+	view.Tabs = pq.tabs(counts, known)
+	view.CountKnown, view.Count = known, counts.of(pq.Status)
+	view.CountKey = pq.Status
+	if view.CountKey == "" {
+		view.CountKey = "all"
+	}
+	if !known {
+		view.CountsURL = Prefix + "/people/counts?" + pq.values(false).Encode()
+		view.CountsWait = withParam(pq.href(pq.Status, pq.Sort, pq.Cursor), "counts", "wait")
 	}
 	for i := range reply.Items {
 		reply.Items[i].StatusLabel = statusLabel(reply.Items[i].Status)
@@ -285,10 +305,10 @@ func (k *Console) showPeople(c echo.Context) error {
 	if pg.Can("accounts.manage") {
 		all := pq.values(false)
 		switch {
-		case pq.Status == "not_invited" && counts.NotInvited > 0:
+		case pq.Status == "not_invited" && (!known || counts.NotInvited > 0):
 			all.Set("action", "invite")
 			view.InviteAll = Prefix + "/bulk/confirm?" + all.Encode()
-		case pq.Status == "invited" && counts.Invited > 0:
+		case pq.Status == "invited" && (!known || counts.Invited > 0):
 			all.Set("action", "remind")
 			view.RemindAll = Prefix + "/bulk/confirm?" + all.Encode()
 		}
@@ -306,7 +326,7 @@ func (q peopleQuery) sortOnly() string {
 func (q peopleQuery) tabs(counts statusCounts, known bool) []peopleTab {
 	out := make([]peopleTab, 0, len(peopleStatuses))
 	for _, s := range peopleStatuses {
-		t := peopleTab{Label: statusLabel(s), Href: q.href(s, q.Sort, ""), Current: s == q.Status, Count: -1}
+		t := peopleTab{Key: countKey(s), Label: statusLabel(s), Href: q.href(s, q.Sort, ""), Current: s == q.Status, Count: -1}
 		if known {
 			t.Count = counts.of(s)
 		}

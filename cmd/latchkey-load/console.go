@@ -223,9 +223,11 @@ func newConsoleClient(ctx context.Context, store *gormstore.Store, org directory
 	// The inviter answers the settings pages' defaults; nothing here
 	// enqueues a job.
 	inviter := claim.NewInviter(claim.Options{Secrets: secrets, BaseURL: "https://latchkey.local", Logger: log})
-	api := admin.New(admin.Options{Store: store, Hasher: hasher, Inviter: inviter, Logger: log})
+	api := admin.New(admin.Options{Store: store, Hasher: hasher, Inviter: inviter, BaseURL: "https://latchkey.local", Logger: log})
+	// Counts are not remembered between views: every view of the People
+	// page is a first view (it waits at most its counts budget).
 	k, err := console.New(console.Options{Store: store, API: api, Secrets: secrets, Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log}),
-		BaseURL: "https://latchkey.local", Logger: log})
+		BaseURL: "https://latchkey.local", Logger: log, CountsKept: -1})
 	if err != nil {
 		return consoleClient{}, err
 	}

@@ -24,7 +24,28 @@
     }, 2000);
   }
 
+  // Counts the People page came without ([data-counts-url]: they took
+  // longer than it waits) are fetched and filled in where the page has
+  // [data-count-for=status].
+  function counts(root) {
+    var holder = root.querySelector("[data-counts-url]");
+    if (!holder) return;
+    root.querySelectorAll("[data-hide-with-script]").forEach(function (el) { el.hidden = true; });
+    fetch(holder.getAttribute("data-counts-url"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        root.querySelectorAll("[data-count-for]").forEach(function (el) {
+          var v = data[el.getAttribute("data-count-for")];
+          if (v !== undefined) el.textContent = v;
+        });
+      })
+      .catch(function () {
+        root.querySelectorAll("[data-hide-with-script]").forEach(function (el) { el.hidden = false; });
+      });
+  }
+
   function wire(root) {
+    counts(root);
     // Copy buttons: <button data-copy="text"> copies text and says so.
     root.querySelectorAll("[data-copy]").forEach(function (b) {
       b.hidden = false;
