@@ -58,6 +58,12 @@ func TestPeopleListPlans(t *testing.T) {
 			map[Dialect]string{Postgres: "accounts_user_name_key"}, true},
 		{"family name prefix", prefix(directory.AttrFamilyName),
 			map[Dialect]string{Postgres: "accounts_family_name_idx"}, true},
+		// Two attributes rare together: their matches from the facets
+		// index, then sorted (00024), not a walk of the name order.
+		{"title and location", directory.ListQuery{SortBy: directory.AttrDisplayName, Filter: directory.And{
+			directory.Compare{Attr: directory.AttrTitle, Op: directory.OpEq, Value: "Nurse"},
+			directory.Compare{Attr: directory.AttrLocation, Op: directory.OpEq, Value: "Berlin"}}},
+			map[Dialect]string{Postgres: "accounts_facets_idx"}, true},
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {

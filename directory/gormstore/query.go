@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"regexp"
+	"strconv"
 	"sync"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 
 	"github.com/latchkeyhq/latchkey/directory"
@@ -72,21 +75,46 @@ func find[R any](ctx context.Context, s *Store, e *entity, orgID string, q direc
 	if err != nil {
 		return res, err
 	}
-	if !p.countOnly {
-		page := p.pageSQL()
-		if err := s.ctx(ctx).Raw(page.String(), page.args...).Scan(&res.rows).Error; err != nil {
-			return res, err
-		}
-	}
-	if q.WithTotal {
-		if n, known := p.totalFromPage(len(res.rows)); known {
-			res.total = n
-		} else {
-			count := p.countSQL()
-			if err := s.ctx(ctx).Raw(count.String(), count.args...).Scan(&res.total).Error; err != nil {
-				return res, err
+	read := func(db *gorm.DB) error {
+		if !p.countOnly {
+			page := p.pageSQL()
+			if err := db.Raw(page.String(), page.args...).Scan(&res.rows).Error; err != nil {
+				return err
 			}
 		}
+		if q.WithTotal {
+			if n, known := p.totalFromPage(len(res.rows)); known {
+				res.total = n
+			} else {
+				count := p.countSQL()
+				if err := db.Raw(count.String(), count.args...).Scan(&res.total).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if p.customPlans {
+		// SET LOCAL lasts until the end of this transaction (or of the
+		// caller's, when the store runs inside one).
+		err = s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error; err != nil {
+				return err
+			}
+			if !p.countOnly {
+				rows, err := estimateRows(tx, p.estimateSQL())
+				if err != nil {
+					return err
+				}
+				p.matchesFirst = rows <= facetSortLimit
+			}
+			return read(tx)
+		})
+	} else {
+		err = read(s.ctx(ctx))
+	}
+	if err != nil {
+		return res, err
 	}
 	if len(res.rows) > p.limit {
 		res.rows = res.rows[:p.limit]
@@ -95,6 +123,25 @@ func find[R any](ctx context.Context, s *Store, e *entity, orgID string, q direc
 		}
 	}
 	return res, nil
+}
+
+var planRowsEstimate = regexp.MustCompile(` rows=(\d+) `)
+
+// estimateRows runs an EXPLAIN and returns the planner's row estimate
+// for its top node.
+func estimateRows(db *gorm.DB, explain *sqlBuf) (int64, error) {
+	var lines []string
+	if err := db.Raw(explain.String(), explain.args...).Scan(&lines).Error; err != nil {
+		return 0, err
+	}
+	if len(lines) == 0 {
+		return 0, fmt.Errorf("empty plan")
+	}
+	m := planRowsEstimate.FindStringSubmatch(lines[0])
+	if m == nil {
+		return 0, fmt.Errorf("no row estimate in plan line %q", lines[0])
+	}
+	return strconv.ParseInt(m[1], 10, 64)
 }
 
 // cursorAfter returns the cursor that continues after row.

@@ -133,7 +133,7 @@ func mapStrings(f directory.Filter, fn func(string) string) directory.Filter {
 var sqlWords = func() map[string]bool {
 	words := map[string]bool{}
 	for _, w := range strings.Fields(`SELECT COUNT FROM WHERE AND OR NOT EXISTS IS NULL LIKE ESCAPE GLOB COLLATE
-		LOWER COALESCE ORDER BY DESC LIMIT OFFSET likelihood org_id account_id group_id`) {
+		LOWER COALESCE ORDER BY DESC LIMIT OFFSET likelihood org_id account_id group_id ARRAY CAST AS text`) {
 		words[w] = true
 	}
 	for _, e := range []*entity{accountEntity, groupEntity} {
@@ -152,6 +152,15 @@ var sqlWords = func() map[string]bool {
 		}
 	}
 	return words
+}()
+
+// facetTags are the key tags query_facets.go writes as literals.
+var facetTags = func() []string {
+	var tags []string
+	for _, f := range accountEntity.facets {
+		tags = append(tags, "':"+f.tag+":'")
+	}
+	return tags
 }()
 
 // checkSQLText tokenizes SQL and returns what is out of place, if anything.
@@ -176,8 +185,10 @@ func checkSQLText(stmt *sqlBuf) string {
 			i += j
 		default:
 			lit := ""
-			// absentTimeSQL is the store's own constant, never a value.
-			for _, l := range []string{absentTimeSQL, `''`, `'\'`, `"C"`, `"accounts"`, `"groups"`, "0.001", "1", "0"} {
+			// absentTimeSQL and the facet tags are the store's own
+			// constants, never a value.
+			for _, l := range append([]string{absentTimeSQL, `''`, `'\'`, `"C"`, `"accounts"`, `"groups"`, "0.001", "1", "0",
+				"||", "@>", "[", "]"}, facetTags...) {
 				if strings.HasPrefix(rest, l) {
 					lit = l
 					break

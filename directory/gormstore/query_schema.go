@@ -88,6 +88,15 @@ type entity struct {
 	// sortOnly names sort columns for attributes that filter elsewhere
 	// (SCIM sorts a multi-valued attribute by its primary value).
 	sortOnly map[directory.Attr]column
+	// facets are the columns of the PostgreSQL GIN index over
+	// "org:tag:value" keys (migration 00024), in its order; see facetsSQL.
+	facets []facet
+}
+
+// facet is one attribute of the facets index and the tag of its keys.
+type facet struct {
+	attr directory.Attr
+	tag  string
 }
 
 var accountEmails = &collection{
@@ -132,6 +141,8 @@ var accountEntity = &entity{
 	},
 	collections: map[directory.Attr]*collection{directory.AttrEmails: accountEmails},
 	sortOnly:    map[directory.Attr]column{directory.AttrEmailValue: folded("primary_email_lower")},
+	facets: []facet{{directory.AttrDepartment, "department"}, {directory.AttrTitle, "title"},
+		{directory.AttrLocation, "location"}, {directory.AttrDivision, "division"}},
 }
 
 var groupMembers = &collection{
