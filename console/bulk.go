@@ -146,8 +146,10 @@ func (k *Console) allView(c echo.Context, action string, pq peopleQuery) (bulkCo
 	if !ok || a.AllStatus == "" {
 		return bulkConfirmView{}, errNotFound
 	}
-	var counts statusCounts
-	if err := k.call(c, http.MethodGet, "/people/counts", pq.values(false), nil, &counts); err != nil {
+	// The People page's counts (remembered a while, or still running)
+	// answer at once; else it counts now.
+	counts, err := k.countsOf(c, pq)
+	if err != nil {
 		return bulkConfirmView{}, err
 	}
 	n := counts.of(a.AllStatus)

@@ -112,6 +112,20 @@ func (k *Console) startCounts(c echo.Context, pq peopleQuery, wait bool) func() 
 	}
 }
 
+// countsOf waits for the counts under pq's filters, however long they
+// take: remembered ones, the running count, or a new one.
+func (k *Console) countsOf(c echo.Context, pq peopleQuery) (statusCounts, error) {
+	select {
+	case r := <-k.count(signedIn(c), c.Request().RemoteAddr, pq.values(false)):
+		if r.Err != nil {
+			return statusCounts{}, r.Err
+		}
+		return r.Val.(statusCounts), nil
+	case <-c.Request().Context().Done():
+		return statusCounts{}, c.Request().Context().Err()
+	}
+}
+
 // countKey is how console.js names a status's count ("all" for All).
 func countKey(status string) string {
 	if status == "" {
@@ -124,21 +138,14 @@ func countKey(status string) string {
 // JSON, each number written as the page writes it ("1,234"), keyed by
 // countKey: what console.js fills in when the page came without them.
 func (k *Console) peopleCounts(c echo.Context) error {
-	pq := readPeopleQuery(c.QueryParams())
-	var r singleflight.Result
-	select {
-	case r = <-k.count(signedIn(c), c.Request().RemoteAddr, pq.values(false)):
-	case <-c.Request().Context().Done():
-		return c.Request().Context().Err()
-	}
+	counts, err := k.countsOf(c, readPeopleQuery(c.QueryParams()))
 	var apiErr *apiError
-	if errors.As(r.Err, &apiErr) {
+	if errors.As(err, &apiErr) {
 		return c.JSON(apiErr.Status, map[string]string{"error": apiErr.Detail})
 	}
-	if r.Err != nil {
-		return r.Err
+	if err != nil {
+		return err
 	}
-	counts := r.Val.(statusCounts)
 	out := map[string]string{}
 	for _, s := range peopleStatuses {
 		out[countKey(s)] = thousands(strconv.FormatInt(counts.of(s), 10))

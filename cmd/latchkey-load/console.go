@@ -119,6 +119,8 @@ func consolePages(personID string) []consolePage {
 		{name: "People: search kowalski", path: "/admin/people?q=kowalski"},
 		{name: "People: without email", path: "/admin/people?has_email=false"},
 		{name: "People: newest first", path: "/admin/people?sort=-created_at"},
+		{name: "Invite all: confirmation", path: "/admin/bulk/confirm?action=invite"},
+		{name: "Remind all in Sales: confirmation", path: "/admin/bulk/confirm?action=remind&department=Sales"},
 		{name: "Person", path: "/admin/people/" + personID},
 		{name: "Imports/Exports", path: "/admin/exports"},
 		{name: "Settings: general", path: "/admin/settings"},
