@@ -62,6 +62,9 @@ func (k *Console) call(c echo.Context, method, path string, query url.Values, bo
 // needs no echo.Context, so it may outlive the request (counts that keep
 // running after the page went out).
 func (k *Console) callAs(ctx context.Context, who admin, remote, method, path string, query url.Values, body, reply any) error {
+	if method != http.MethodGet {
+		defer k.forget(who.OrgID) // the People page's counts may have changed
+	}
 	// An empty body is http.NoBody, as the HTTP server gives handlers.
 	var reader io.Reader = http.NoBody
 	if body != nil {

@@ -59,7 +59,8 @@ type Options struct {
 	// it never waits).
 	CountsBudget time.Duration
 	// CountsKept is how long finished counts answer the same filters
-	// again (zero: 30 s; negative: never, every view counts anew).
+	// again (zero: 5 s; negative: never, every view counts anew); a
+	// change made through the console forgets them.
 	CountsKept time.Duration
 }
 

@@ -31,8 +31,9 @@ const (
 	// countsTimeout bounds a count running in the background.
 	countsTimeout = 30 * time.Second
 	// defaultCountsKept is how long a finished count answers the fetch
-	// that follows its page (and views of the same filters).
-	defaultCountsKept = 30 * time.Second
+	// that follows its page (and views of the same filters); any change
+	// made through the console forgets the organization's counts.
+	defaultCountsKept = 5 * time.Second
 	// maxCountsKept bounds that memory (it is emptied when full).
 	maxCountsKept = 1000
 )
@@ -47,6 +48,18 @@ type counter struct {
 type keptCounts struct {
 	counts statusCounts
 	until  time.Time
+}
+
+// forget drops the remembered counts of an organization: something in it
+// changed.
+func (k *Console) forget(orgID string) {
+	k.counts.mu.Lock()
+	defer k.counts.mu.Unlock()
+	for key := range k.counts.kept {
+		if strings.HasPrefix(key, orgID+"\x00") {
+			delete(k.counts.kept, key)
+		}
+	}
 }
 
 // count answers the counts of query for who: a finished count of the

@@ -189,7 +189,7 @@ func TestPersonPageAndActions(t *testing.T) {
 			t.Errorf("the invitation lacks the note")
 		}
 		e.waitFor("the delivery on the page", func() bool {
-			return strings.Contains(text(c.get(page).body), "invitation (invitation #")
+			return strings.Contains(text(c.get(page).body), "Invitation (invitation #")
 		})
 
 		// The claim link is only read on the button, audited, and shown.

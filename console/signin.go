@@ -54,20 +54,10 @@ func (k *Console) showSignIn(c echo.Context) error {
 	return k.render(c, http.StatusOK, "signin", k.signInPage(ctx, org, "", localNext(c.QueryParam("next"))))
 }
 
-// signInOrg is the organization named by slug or, without one, the only
-// organization (or the default one, when there are several).
+// signInOrg is directory.SignInOrganization, an unknown slug being
+// errUnknownOrg.
 func (k *Console) signInOrg(ctx context.Context, slug string) (directory.Organization, error) {
-	if slug == "" {
-		orgs, err := k.store.ListOrganizations(ctx)
-		if err != nil {
-			return directory.Organization{}, err
-		}
-		if len(orgs) == 1 {
-			return orgs[0], nil
-		}
-		slug = directory.DefaultOrganizationSlug
-	}
-	org, err := k.store.OrganizationBySlug(ctx, slug)
+	org, err := directory.SignInOrganization(ctx, k.store, slug)
 	if errors.Is(err, directory.ErrNotFound) {
 		return org, errUnknownOrg
 	}

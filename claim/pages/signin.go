@@ -47,20 +47,14 @@ func (p *Pages) showSignIn(c echo.Context) error {
 	return p.render(c, http.StatusOK, "signin", p.signInPage(ctx, org, ""))
 }
 
-// signInOrg is the organization named by slug or, without one, the only
-// organization (or the default one, when there are several).
+// signInOrg is directory.SignInOrganization, an unknown slug being
+// errUnknownOrg.
 func (p *Pages) signInOrg(ctx context.Context, slug string) (directory.Organization, error) {
-	if slug == "" {
-		orgs, err := p.store.ListOrganizations(ctx)
-		if err != nil {
-			return directory.Organization{}, err
-		}
-		if len(orgs) == 1 {
-			return orgs[0], nil
-		}
-		slug = directory.DefaultOrganizationSlug
+	org, err := directory.SignInOrganization(ctx, p.store, slug)
+	if errors.Is(err, directory.ErrNotFound) {
+		return org, errUnknownOrg
 	}
-	return p.orgBySlug(ctx, slug)
+	return org, err
 }
 
 func (p *Pages) orgBySlug(ctx context.Context, slug string) (directory.Organization, error) {
