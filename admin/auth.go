@@ -23,6 +23,8 @@ type caller struct {
 	Permissions []directory.Permission
 	TokenID     string
 	TokenName   string
+	// Disabled says the admin was disabled (their tokens already fail).
+	Disabled bool
 }
 
 // can reports whether the caller's role grants p.
@@ -99,7 +101,8 @@ func callerOf(ctx context.Context, store directory.Store, orgID, adminID string)
 			perms = role.Permissions
 		}
 	}
-	return caller{OrgID: orgID, AdminID: adm.ID, Email: adm.Email, Role: adm.Role, Permissions: perms}, nil
+	return caller{OrgID: orgID, AdminID: adm.ID, Email: adm.Email, Role: adm.Role, Permissions: perms,
+		Disabled: adm.DisabledAt != nil}, nil
 }
 
 func unauthorized(c echo.Context) error {

@@ -58,11 +58,7 @@ func (h *Handler) sessionCaller(ctx context.Context, s sessionAdmin) (caller, er
 	if err != nil {
 		return caller{}, err
 	}
-	adm, err := h.store.Admin(ctx, s.orgID, s.adminID)
-	if err != nil {
-		return caller{}, err
-	}
-	if adm.DisabledAt != nil {
+	if who.Disabled {
 		return caller{}, errUnauthorized
 	}
 	return who, nil
