@@ -148,7 +148,11 @@ func newEnvWith(t *testing.T, b backend, tls bool, change func(*console.Options)
 		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log}), BaseURL: e.base, Logger: log})
 	must(t, err)
 	opts := console.Options{Store: store, API: api, SSO: p, Secrets: secrets,
-		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log}), BaseURL: e.base, Logger: log}
+		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log}), BaseURL: e.base, Logger: log,
+		// Tests read the tabs' counts on the page itself, so the page
+		// waits for them however slow a loaded CI machine is; the tests of
+		// late counts set their own budget.
+		CountsBudget: time.Minute}
 	if change != nil {
 		change(&opts)
 	}
