@@ -153,5 +153,10 @@ func (w *DeliverWorker) render(ctx context.Context, a directory.Account, link st
 		return mailer.Message{}, err
 	}
 	msg.To = to
+	msg.MessageID = deliveryMessageID(w.Inviter.base, a, args.Generation, args.Message)
+	if kind == mailer.KindReminder {
+		// Mail clients thread a reminder under its invitation.
+		msg.References = []string{deliveryMessageID(w.Inviter.base, a, args.Generation, "invitation")}
+	}
 	return msg, nil
 }

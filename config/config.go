@@ -57,6 +57,9 @@ type Config struct {
 	ExportDir  string
 	ExportTTL  time.Duration
 	JobWorkers int
+	// JobRescueAfter is when a job still running is taken for one whose
+	// process died (jobqueue.Options.RescueAfter).
+	JobRescueAfter time.Duration
 }
 
 // Needs says what the running command requires beyond the defaults.

@@ -102,6 +102,10 @@ var settings = []setting{
 		}},
 	{key: "job_workers", def: "10", help: "background jobs (emails, reminders, back-fills) run at once by this process",
 		apply: func(c *Config, v string) error { return parseInt(v, 1, 1000, &c.JobWorkers) }},
+	{key: "job_rescue_after", def: "15m", help: "after a crash, background jobs that were running are run again once they have been running this long; keep it above the longest job (an export may take up to 10m)",
+		apply: func(c *Config, v string) error {
+			return parseDurationRange(v, 10*time.Second, 24*time.Hour, &c.JobRescueAfter)
+		}},
 	{key: "body_limit", def: "1048576", help: "largest request body in bytes; larger requests get 413",
 		apply: func(c *Config, v string) error {
 			var n int

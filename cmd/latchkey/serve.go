@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -85,7 +86,8 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	claim.AddWorkers(workers, store, inviter, postman, claim.NewMetrics(registry))
 	adminArea.AddWorkers(workers)
 	runner, err := jobqueue.New(ctx, jobqueue.Options{Dialect: jobqueue.Dialect(store.Dialect()), DB: store.DB(),
-		DatabaseURL: cfg.DatabaseDSN, Workers: workers, MaxWorkers: cfg.JobWorkers, StopTimeout: cfg.ShutdownTimeout, Logger: log})
+		DatabaseURL: cfg.DatabaseDSN, Workers: workers, MaxWorkers: cfg.JobWorkers, StopTimeout: cfg.ShutdownTimeout,
+		RescueAfter: cfg.JobRescueAfter, JobTimeout: jobTimeout(cfg.JobRescueAfter), Logger: log})
 	if err != nil {
 		return err
 	}
@@ -135,6 +137,12 @@ func newRegistry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return reg
+}
+
+// jobTimeout bounds one run of a job (one minute), and stays under the
+// rescue time so a running job is never taken for a dead one.
+func jobTimeout(rescueAfter time.Duration) time.Duration {
+	return min(time.Minute, rescueAfter/2)
 }
 
 // stopJobs lets running jobs finish, within the shutdown timeout, after

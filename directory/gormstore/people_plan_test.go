@@ -64,6 +64,17 @@ func TestPeopleListPlans(t *testing.T) {
 			directory.Compare{Attr: directory.AttrTitle, Op: directory.OpEq, Value: "Nurse"},
 			directory.Compare{Attr: directory.AttrLocation, Op: directory.OpEq, Value: "Berlin"}}},
 			map[Dialect]string{Postgres: "accounts_facets_idx"}, true},
+		// A search too common to read and sort its matches, in name
+		// order: the page's keys from the name order's covering index
+		// alone (00025), then its rows by key.
+		{"common search by name", directory.ListQuery{SortBy: directory.AttrDisplayName, Filter: directory.Or{
+			directory.Compare{Attr: directory.AttrUserName, Op: directory.OpSw, Value: "user1"},
+			directory.Compare{Attr: directory.AttrFamilyName, Op: directory.OpSw, Value: "user1"}}},
+			map[Dialect]string{Postgres: "Index Only Scan using accounts_display_name_sort_idx"}, true},
+		{"common search by name after a cursor", after(directory.ListQuery{SortBy: directory.AttrDisplayName, Filter: directory.Or{
+			directory.Compare{Attr: directory.AttrUserName, Op: directory.OpSw, Value: "user1"},
+			directory.Compare{Attr: directory.AttrFamilyName, Op: directory.OpSw, Value: "user1"}}}, "m"),
+			map[Dialect]string{Postgres: "Index Only Scan using accounts_display_name_sort_idx"}, true},
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {

@@ -91,6 +91,10 @@ type entity struct {
 	// facets are the columns of the PostgreSQL GIN index over
 	// "org:tag:value" keys (migration 00024), in its order; see facetsSQL.
 	facets []facet
+	// coveredSort is the order whose PostgreSQL index also carries the
+	// filterable columns (migration 00025), so a page of it can find its
+	// keys by an index-only scan; see listPlan.keysFirst.
+	coveredSort directory.Attr
 }
 
 // facet is one attribute of the facets index and the tag of its keys.
@@ -143,6 +147,7 @@ var accountEntity = &entity{
 	sortOnly:    map[directory.Attr]column{directory.AttrEmailValue: folded("primary_email_lower")},
 	facets: []facet{{directory.AttrDepartment, "department"}, {directory.AttrTitle, "title"},
 		{directory.AttrLocation, "location"}, {directory.AttrDivision, "division"}},
+	coveredSort: directory.AttrDisplayName,
 }
 
 var groupMembers = &collection{
