@@ -130,6 +130,13 @@ func (p *serverProcess) kill() {
 // returns the process's exit (nil for a clean stop).
 func (p *serverProcess) terminate(within time.Duration) error {
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	return p.wait(within)
+}
+
+// wait waits for the process to exit (killing it after within) and
+// returns its exit. A second SIGTERM would end a graceful stop at once,
+// as a second Ctrl-C does, so callers that signalled themselves wait.
+func (p *serverProcess) wait(within time.Duration) error {
 	select {
 	case <-p.done:
 		return p.err
