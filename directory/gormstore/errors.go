@@ -111,6 +111,9 @@ func unreachable(err error) bool {
 	case errors.As(err, &connectErr),
 		errors.As(err, &netErr),
 		errors.Is(err, driver.ErrBadConn),
+		// The next use of a connection PostgreSQL dropped (a restart) or
+		// pgx closed (a cancelled query) inside a transaction.
+		errors.Is(err, pgconn.ErrConnClosed),
 		errors.Is(err, io.EOF),
 		errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNREFUSED),

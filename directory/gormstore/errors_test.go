@@ -39,6 +39,7 @@ func TestTranslate(t *testing.T) {
 		{"sqlite busy snapshot", fakeSQLiteError{517}, directory.ErrUnavailable},
 		{"refused", fmt.Errorf("dial: %w", syscall.ECONNREFUSED), directory.ErrUnavailable},
 		{"eof", io.ErrUnexpectedEOF, directory.ErrUnavailable},
+		{"pg conn closed", fmt.Errorf("insert: %w", pgconn.ErrConnClosed), directory.ErrUnavailable},
 		{"deadline", context.DeadlineExceeded, directory.ErrUnavailable},
 		{"sentinel passes", fmt.Errorf("x: %w", directory.ErrVersionMismatch), directory.ErrVersionMismatch},
 		{"canceled passes", context.Canceled, context.Canceled},

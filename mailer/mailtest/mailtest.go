@@ -62,6 +62,10 @@ type Options struct {
 	// IdleTimeout, when set, makes the server drop a connection that
 	// sent nothing for this long (with a 421 reply), as real servers do.
 	IdleTimeout time.Duration
+	// Addr, when set, is the host:port to listen on instead of a free
+	// loopback port: give it a closed server's Addr to bring "the same"
+	// mail server back after an outage.
+	Addr string
 }
 
 // Message is one message as the server received it.
@@ -101,7 +105,8 @@ type Server struct {
 	closed  bool
 }
 
-// NewServer starts a server on 127.0.0.1 with a free port.
+// NewServer starts a server on 127.0.0.1 with a free port, or on
+// Options.Addr.
 func NewServer(t testing.TB, opts Options) *Server {
 	t.Helper()
 	s := &Server{t: t, opts: opts, changed: make(chan struct{})}
@@ -115,7 +120,11 @@ func NewServer(t testing.TB, opts Options) *Server {
 	s.srv.WriteTimeout = time.Minute
 	s.srv.MaxMessageBytes = 10 << 20
 	s.srv.ErrorLog = logger{s}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatalf("mailtest: listen: %v", err)
 	}
