@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,7 +28,11 @@ func TestMain(m *testing.M) {
 		main() // exits by itself on error
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if serverBinDir != "" {
+		_ = os.RemoveAll(serverBinDir)
+	}
+	os.Exit(code)
 }
 
 // serverProcess is one `latchkey serve` process on a fixed loopback
@@ -79,10 +86,40 @@ func (p *serverProcess) running() bool {
 	}
 }
 
+// serverBinary is latchkey built without the race detector, once per
+// test binary: a crash test pushes 10,000 people through it, which the
+// race detector's 5-10 times slowdown would stretch past any sensible
+// bound (the test process itself, the IdP's side, keeps the detector).
+// Without a go command it falls back to this test binary run again.
+var serverBinary = sync.OnceValue(buildServer)
+
+// serverBinDir holds the built binary, removed after the tests.
+var serverBinDir string
+
+func buildServer() string {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		return os.Args[0]
+	}
+	dir, err := os.MkdirTemp("", "latchkey-bin-")
+	if err != nil {
+		return os.Args[0]
+	}
+	serverBinDir = dir
+	bin := filepath.Join(dir, "latchkey")
+	build := exec.Command(goCmd, "build", "-o", bin, ".")
+	build.Env = childEnviron(map[string]string{"GOFLAGS": ""})
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build latchkey for the process tests: %v\n%s", err, out)
+		return os.Args[0]
+	}
+	return bin
+}
+
 // start runs the process (again) and waits for /readyz.
 func (p *serverProcess) start() {
 	p.t.Helper()
-	p.cmd = exec.Command(os.Args[0], "serve")
+	p.cmd = exec.Command(serverBinary(), "serve")
 	p.cmd.Env = childEnviron(p.env, map[string]string{
 		childEnv: "1", "LATCHKEY_LISTEN": p.addr, "LATCHKEY_LOG_FORMAT": "json",
 	})
