@@ -46,8 +46,16 @@ type Options struct {
 	ExportDir string
 	// ExportTTL is how long an export is kept (default DefaultExportTTL).
 	ExportTTL time.Duration
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// RatePerSecond bounds each admin token's requests (bursts to twice
+	// it; 429 with Retry-After beyond); zero leaves tokens unlimited
+	// (serve always sets it: the admin_rate_limit setting).
+	RatePerSecond float64
+	// Rates keeps the limits' state: nil keeps it in process memory,
+	// right for a server that runs alone; replicas pass a store they
+	// share so they enforce one limit.
+	Rates  directory.RateLimitStore
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Handler serves the admin API.
@@ -66,6 +74,7 @@ type Handler struct {
 	bodyLimits map[string]int64
 	log        *slog.Logger
 	now        func() time.Time
+	limits     *rateLimiter
 	// inProcess serves ServeAs requests (built on first use).
 	inProcessOnce sync.Once
 	inProcess     *echo.Echo
@@ -85,6 +94,7 @@ func New(opts Options) *Handler {
 	if h.exportTTL <= 0 {
 		h.exportTTL = DefaultExportTTL
 	}
+	h.limits = newRateLimiter(opts.Rates, opts.RatePerSecond)
 	return h
 }
 

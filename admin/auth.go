@@ -12,6 +12,7 @@ import (
 
 	"github.com/latchkeyhq/latchkey/credential"
 	"github.com/latchkeyhq/latchkey/directory"
+	"github.com/latchkeyhq/latchkey/server"
 )
 
 // caller is the authenticated admin.
@@ -43,6 +44,7 @@ func callerFrom(ctx context.Context) caller {
 }
 
 func withCaller(ctx context.Context, c caller) context.Context {
+	server.SetOrg(ctx, c.OrgID) // the request's log records name the organization
 	return context.WithValue(ctx, callerKey{}, c)
 }
 
@@ -69,6 +71,11 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return unauthorized(c)
 		}
 		if err != nil {
+			return h.handle(func(echo.Context) error { return err })(c)
+		}
+		// Limited before anything else is read for the token: a flood
+		// costs one lookup and one limiter decision per request.
+		if err := h.limitToken(req.Context(), tok.ID); err != nil {
 			return h.handle(func(echo.Context) error { return err })(c)
 		}
 		who, err := callerOf(req.Context(), h.store, tok.OrgID, tok.AdminID)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,6 +25,8 @@ type problem struct {
 	Detail  string       `json:"detail"`
 	Errors  []fieldError `json:"errors,omitempty"`
 	Allowed []string     `json:"allowed,omitempty"`
+	// retryAfter, when set, is sent as the Retry-After header (429, 503).
+	retryAfter time.Duration
 }
 
 // fieldError is one field's problem in a request.
@@ -59,6 +63,14 @@ func bodyTooLarge(e *http.MaxBytesError) *problem {
 		fmt.Sprintf("the request body is larger than this endpoint takes (%d bytes)", e.Limit))
 }
 
+// tooManyRequests is the 429 of a token over its rate limit.
+func tooManyRequests(wait time.Duration) *problem {
+	p := newProblem(http.StatusTooManyRequests, "rate_limited",
+		"too many requests for this admin token; retry after the number of seconds in Retry-After")
+	p.retryAfter = wait
+	return p
+}
+
 var errNoRoute = newProblem(http.StatusNotFound, "no_route", "no such admin endpoint; GET /admin/v1/openapi.json lists them")
 
 // WriteError implements server.Area for errors the server raises.
@@ -90,8 +102,8 @@ func (h *Handler) handle(fn echo.HandlerFunc) echo.HandlerFunc {
 		case errors.Is(err, directory.ErrVersionMismatch):
 			p = newProblem(http.StatusConflict, "conflict", "it changed while this request ran; try again")
 		case errors.Is(err, directory.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-			c.Response().Header().Set("Retry-After", "5")
 			p = newProblem(http.StatusServiceUnavailable, "unavailable", "the database is not answering; retry shortly")
+			p.retryAfter = 5 * time.Second
 		default:
 			h.log.ErrorContext(c.Request().Context(), "admin request failed", "err", err)
 			p = newProblem(http.StatusInternalServerError, "internal", "something went wrong on the server; the log has details")
@@ -101,6 +113,9 @@ func (h *Handler) handle(fn echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func writeProblem(c echo.Context, p *problem) error {
+	if p.retryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(p.retryAfter)))
+	}
 	body, err := jsonMarshal(p)
 	if err != nil {
 		return err

@@ -8,8 +8,10 @@ import "context"
 // picks keys of its own ("signin:source:<address>", ...).
 func (g *Guard) Check(ctx context.Context, keys ...string) error { return g.check(ctx, keys...) }
 
-// Fail counts one failure of each key.
-func (g *Guard) Fail(ctx context.Context, keys ...string) error { return g.fail(ctx, keys...) }
+// Fail counts one failure of each key: a wrong password.
+func (g *Guard) Fail(ctx context.Context, keys ...string) error {
+	return g.fail(ctx, reasonWrongPassword, keys...)
+}
 
 // Clear forgets key's failures, after a success.
 func (g *Guard) Clear(ctx context.Context, key string) error { return g.store.ClearFailures(ctx, key) }

@@ -37,6 +37,8 @@ type GuardOptions struct {
 	AlarmWindow    time.Duration
 	Now            func() time.Time
 	Logger         *slog.Logger
+	// Metrics count failures and lock-outs; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Guard limits failed attempts per source address and per code.
@@ -111,14 +113,16 @@ func (g *Guard) check(ctx context.Context, keys ...string) error {
 		}
 	}
 	if wait > 0 {
+		g.opts.Metrics.failure(keys, reasonLockedOut)
 		return &TooManyAttempts{Wait: wait}
 	}
 	return nil
 }
 
-// fail counts a failure of each key and raises the alarm when failures
-// across all keys pass the threshold.
-func (g *Guard) fail(ctx context.Context, keys ...string) error {
+// fail counts a failure of each key, for reason, and raises the alarm
+// when failures across all keys pass the threshold.
+func (g *Guard) fail(ctx context.Context, reason string, keys ...string) error {
+	g.opts.Metrics.failure(keys, reason)
 	now := g.opts.Now()
 	for _, key := range keys {
 		if _, err := g.store.RecordFailure(ctx, key, now, g.opts.Window); err != nil {
@@ -166,7 +170,7 @@ func (v *Inviter) RedeemCode(ctx context.Context, store directory.Store, g *Guar
 		return a, nil
 	}
 	if errors.Is(err, ErrUnknown) || errors.Is(err, ErrExpired) || errors.Is(err, ErrUsed) || errors.Is(err, ErrDeactivated) {
-		if ferr := g.fail(ctx, keys...); ferr != nil {
+		if ferr := g.fail(ctx, codeFailure(err), keys...); ferr != nil {
 			return directory.Account{}, ferr
 		}
 	}

@@ -44,6 +44,12 @@ type Config struct {
 	DBMaxConns       int
 	BodyLimit        int64
 	ScimRateLimit    int
+	AdminRateLimit   int
+	// The HTTP server's connection timeouts (http.Server's fields).
+	HTTPReadHeaderTimeout time.Duration
+	HTTPReadTimeout       time.Duration
+	HTTPWriteTimeout      time.Duration
+	HTTPIdleTimeout       time.Duration
 	// OAuthTokenLifetime is how long tokens from the OAuth token endpoint last.
 	OAuthTokenLifetime time.Duration
 	ConfigFile         string
@@ -152,10 +158,15 @@ func (e *Error) Unwrap() []error { return e.Problems }
 var ErrSecretKeyRequired = errors.New("LATCHKEY_SECRET_KEY is required with PostgreSQL (at least 32 characters, the same on every replica; generate one with `openssl rand -hex 32`)")
 
 func (c *Config) crossCheck(needs Needs) []error {
+	var problems []error
 	if needs.SecretKey && c.Backend == Postgres && len(c.SecretKey) == 0 && c.SecretKeyFile == "" {
-		return []error{ErrSecretKeyRequired}
+		problems = append(problems, ErrSecretKeyRequired)
 	}
-	return nil
+	// A request stopped at its deadline must still be able to send its 503.
+	if c.HTTPWriteTimeout > 0 && c.RequestTimeout > 0 && c.HTTPWriteTimeout <= c.RequestTimeout {
+		problems = append(problems, fmt.Errorf("http_write_timeout (%s) must be longer than request_timeout (%s)", c.HTTPWriteTimeout, c.RequestTimeout))
+	}
+	return problems
 }
 
 type sourced struct{ value, source string }

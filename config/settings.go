@@ -70,12 +70,30 @@ var settings = []setting{
 		apply: func(c *Config, v string) error { return parseDurationAllowZero(v, &c.ShutdownDrain) }},
 	{key: "request_timeout", def: "30s", help: "deadline for each request's work; past it the client gets 503 with Retry-After",
 		apply: func(c *Config, v string) error { return parseDuration(v, &c.RequestTimeout) }},
+	{key: "http_read_header_timeout", def: "10s", help: "how long a client may take to send a request's headers; a slower connection is closed",
+		apply: func(c *Config, v string) error {
+			return parseDurationRange(v, time.Second, 5*time.Minute, &c.HTTPReadHeaderTimeout)
+		}},
+	{key: "http_read_timeout", def: "60s", help: "how long a client may take to send a whole request, headers and body; a slower connection is closed",
+		apply: func(c *Config, v string) error {
+			return parseDurationRange(v, time.Second, time.Hour, &c.HTTPReadTimeout)
+		}},
+	{key: "http_write_timeout", def: "60s", help: "how long a request may take from its headers to the end of its answer (downloads included); longer than request_timeout",
+		apply: func(c *Config, v string) error {
+			return parseDurationRange(v, time.Second, time.Hour, &c.HTTPWriteTimeout)
+		}},
+	{key: "http_idle_timeout", def: "120s", help: "how long a kept-alive connection may wait for its next request",
+		apply: func(c *Config, v string) error {
+			return parseDurationRange(v, time.Second, time.Hour, &c.HTTPIdleTimeout)
+		}},
 	{key: "db_connect_timeout", def: "30s", help: "how long start-up keeps retrying an unreachable database",
 		apply: func(c *Config, v string) error { return parseDuration(v, &c.DBConnectTimeout) }},
-	{key: "db_max_conns", def: "20", help: "PostgreSQL connection pool size (SQLite always uses one)",
-		apply: func(c *Config, v string) error { return parseInt(v, 1, 1000, &c.DBMaxConns) }},
+	{key: "db_max_conns", def: "20", help: "PostgreSQL connection pool size, at least 2: migrating at start holds one for its lock (SQLite always uses one)",
+		apply: func(c *Config, v string) error { return parseInt(v, 2, 1000, &c.DBMaxConns) }},
 	{key: "scim_rate_limit", def: "100", help: "SCIM requests per second allowed per token (bursts up to twice that); more get 429 with Retry-After",
 		apply: func(c *Config, v string) error { return parseInt(v, 1, 100000, &c.ScimRateLimit) }},
+	{key: "admin_rate_limit", def: "20", help: "admin API requests per second allowed per admin token (bursts up to twice that); more get 429 with Retry-After",
+		apply: func(c *Config, v string) error { return parseInt(v, 1, 100000, &c.AdminRateLimit) }},
 	{key: "oauth_token_lifetime", def: "1h", help: "how long an access token from POST /oauth/token works, from 5m to 24h (Entra ID's gallery expects 1h to 6h)",
 		apply: func(c *Config, v string) error {
 			return parseDurationRange(v, 5*time.Minute, 24*time.Hour, &c.OAuthTokenLifetime)

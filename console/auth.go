@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/latchkeyhq/latchkey/directory"
+	"github.com/latchkeyhq/latchkey/server"
 )
 
 // admin is the signed-in admin as the pages see them: who they are, what
@@ -54,6 +55,7 @@ func (k *Console) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		server.SetOrg(ctx, s.OrgID) // logs of this request carry org_id
 		c.Set(adminKey, admin{ID: s.AdminID, OrgID: s.OrgID})
 		var me admin
 		var apiErr *apiError

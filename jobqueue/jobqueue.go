@@ -15,9 +15,9 @@
 //   - river.JobCancel(err): a permanent failure (an address that can never
 //     work, a record that is gone); the job is cancelled, never retried.
 //   - any other error, a panic, or running past JobTimeout: a temporary
-//     failure; the job is tried again with exponential backoff (River's
-//     default: attempt⁴ seconds plus jitter, so 1s, 16s, 81s, ...) until
-//     MaxAttempts, then discarded.
+//     failure; the job is tried again with capped exponential backoff
+//     (Backoff: attempt⁴ seconds plus jitter, so 1s, 16s, 81s, ..., then
+//     every 15 minutes) until MaxAttempts, then discarded.
 //   - river.JobSnooze(d): try again after d without counting an attempt.
 //
 // job.Attempt is the 1-based number of the current try and job.MaxAttempts
@@ -76,12 +76,13 @@ type Options struct {
 	// Queues are the named queues this process works and how many jobs
 	// each runs at once (default: river.QueueDefault with MaxWorkers).
 	Queues map[string]river.QueueConfig
-	// MaxAttempts is how often a failing job is tried (default 10), with
-	// RetryPolicy's backoff between tries: by default the last try comes
-	// about 4 hours after the first failure.
+	// MaxAttempts is how often a failing job is tried (default
+	// DefaultMaxAttempts, 40), with RetryPolicy's backoff between tries:
+	// by default the last try comes about 8¾ hours after the first.
 	MaxAttempts int
 	// RetryPolicy decides when a failed job is tried again (default
-	// River's exponential backoff, attempt⁴ seconds plus jitter).
+	// Backoff{}: attempt⁴ seconds plus jitter, at most 15 minutes; see
+	// Backoff for why).
 	RetryPolicy river.ClientRetryPolicy
 	// JobTimeout bounds one run: the worker's context is cancelled after
 	// it (default 1 minute).
@@ -104,6 +105,8 @@ type Options struct {
 	// default, 100ms, caps 10 workers at 100 short jobs a second.
 	FetchCooldown time.Duration
 	Logger        *slog.Logger
+	// Metrics count how this process's job runs end; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Queue inserts and runs jobs.
@@ -147,7 +150,7 @@ func New(ctx context.Context, opts Options) (*Queue, error) {
 func riverConfig(opts Options) (*river.Config, error) {
 	cfg := &river.Config{
 		Logger:               opts.Logger,
-		MaxAttempts:          orDefault(opts.MaxAttempts, 10),
+		MaxAttempts:          orDefault(opts.MaxAttempts, DefaultMaxAttempts),
 		RetryPolicy:          opts.RetryPolicy,
 		JobTimeout:           orDefault(opts.JobTimeout, time.Minute),
 		RescueStuckJobsAfter: orDefault(opts.RescueAfter, 15*time.Minute),
@@ -161,7 +164,13 @@ func riverConfig(opts Options) (*river.Config, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.RetryPolicy == nil {
+		cfg.RetryPolicy = Backoff{}
+	}
 	if opts.Workers != nil {
+		if opts.Metrics != nil {
+			cfg.Middleware = append(cfg.Middleware, opts.Metrics.middleware())
+		}
 		cfg.Workers = opts.Workers
 		cfg.Queues = opts.Queues
 		if len(cfg.Queues) == 0 {

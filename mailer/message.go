@@ -34,6 +34,9 @@ type Message struct {
 	// References are Message-IDs this message follows up, oldest first
 	// (a reminder refers to its invitation), so mail clients thread them.
 	References []string
+	// Kind is the template the message was rendered from (Render sets
+	// it); metrics count messages by it. It is not sent.
+	Kind Kind
 }
 
 // NewMessageID returns a fresh, unguessable Message-ID (without angle

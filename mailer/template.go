@@ -210,7 +210,7 @@ func (c *Compiled) Render(d Data) (Message, error) {
 	if err := c.html.Execute(&html, d); err != nil {
 		return Message{}, wrap("HTML body", err)
 	}
-	msg := Message{Subject: oneLine(subject.String()), Text: text.String(), HTML: html.String()}
+	msg := Message{Subject: oneLine(subject.String()), Text: text.String(), HTML: html.String(), Kind: c.kind}
 	if msg.Subject == "" {
 		return Message{}, wrap("subject", errors.New("renders empty"))
 	}

@@ -1,7 +1,8 @@
 // Package migrations holds Latchkey's versioned schema for PostgreSQL and
 // SQLite, embedded in the binary. Each file is applied once, in order, in
 // its own transaction, and recorded in the schema_migrations table. On
-// PostgreSQL a session advisory lock serializes replicas that start at once.
+// PostgreSQL one session advisory lock (LockKey) serializes replicas that
+// start at once, around the newer-database check and every migration.
 package migrations
 
 import (
@@ -13,7 +14,6 @@ import (
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
 )
 
 //go:embed postgres/*.sql sqlite/*.sql
@@ -31,10 +31,6 @@ const (
 // TableName is where applied versions are recorded.
 const TableName = "schema_migrations"
 
-// advisoryLockID is an arbitrary constant ("latchkey" in ASCII, folded into
-// an int64) so Latchkey's migration lock never collides with an app's own.
-const advisoryLockID int64 = 0x6c617463686b6579
-
 var (
 	// ErrPending means the database lacks migrations this binary has.
 	ErrPending = errors.New("database schema is behind this binary")
@@ -50,16 +46,47 @@ type Migration struct {
 	Applied bool
 }
 
-// Up applies every pending migration and returns the versions it applied
-// (none when the database is current).
+// Options adjust UpWith. The zero value applies Latchkey's migrations only.
+type Options struct {
+	// Waiting is called once, before blocking, when another process holds
+	// the migration lock, so a deploy that seems stuck can say why.
+	Waiting func()
+	// Then runs inside the lock after Latchkey's migrations succeeded: the
+	// place for schemas other libraries own (River's job tables), which
+	// must not be migrated by two replicas at once either.
+	Then func(ctx context.Context) error
+}
+
+// Up applies every pending migration under the migration lock and returns
+// the versions it applied (none when the database is current).
 func Up(ctx context.Context, db *sql.DB, dialect Dialect) ([]Migration, error) {
+	return UpWith(ctx, db, dialect, Options{})
+}
+
+// UpWith is Up with options. Under one lock it refuses a database a newer
+// binary migrated (ErrDatabaseNewer, changing nothing), applies pending
+// migrations, then runs opts.Then.
+func UpWith(ctx context.Context, db *sql.DB, dialect Dialect, opts Options) (applied []Migration, err error) {
 	p, err := provider(db, dialect)
 	if err != nil {
 		return nil, err
 	}
+	unlock, err := acquire(ctx, db, dialect, opts.Waiting)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, unlock()) }()
 	if err := refuseNewer(ctx, p); err != nil {
 		return nil, err
 	}
+	applied, err = apply(ctx, p)
+	if err != nil || opts.Then == nil {
+		return applied, err
+	}
+	return applied, opts.Then(ctx)
+}
+
+func apply(ctx context.Context, p *goose.Provider) ([]Migration, error) {
 	results, err := p.Up(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: apply: %w", err)
@@ -106,12 +133,16 @@ func Check(ctx context.Context, db *sql.DB, dialect Dialect) error {
 	}
 	switch {
 	case current > target:
-		return fmt.Errorf("%w (database at %d, binary knows %d)", ErrDatabaseNewer, current, target)
+		return fmt.Errorf("%w (database at %d, binary knows %d): %s", ErrDatabaseNewer, current, target, newerAdvice)
 	case current < target:
 		return fmt.Errorf("%w (database at %d, binary needs %d): run `latchkey migrate`", ErrPending, current, target)
 	}
 	return nil
 }
+
+// newerAdvice tells the operator what to do about ErrDatabaseNewer.
+const newerAdvice = "run the latchkey release that migrated it (or a newer one); " +
+	"never run an older binary on a migrated database: to go back, restore the backup taken before the upgrade"
 
 func refuseNewer(ctx context.Context, p *goose.Provider) error {
 	current, target, err := p.GetVersions(ctx)
@@ -119,7 +150,7 @@ func refuseNewer(ctx context.Context, p *goose.Provider) error {
 		return fmt.Errorf("migrations: read version: %w", err)
 	}
 	if current > target {
-		return fmt.Errorf("%w (database at %d, binary knows %d): upgrade latchkey", ErrDatabaseNewer, current, target)
+		return fmt.Errorf("%w (database at %d, binary knows %d): %s", ErrDatabaseNewer, current, target, newerAdvice)
 	}
 	return nil
 }
@@ -136,12 +167,10 @@ func provider(db *sql.DB, dialect Dialect) (*goose.Provider, error) {
 	var gooseDialect goose.Dialect
 	switch dialect {
 	case Postgres:
+		// No goose locker: UpWith holds LockKey around goose and River
+		// alike, and a second lock on another connection would only wait
+		// for this process's own.
 		gooseDialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(advisoryLockID))
-		if err != nil {
-			return nil, fmt.Errorf("migrations: %w", err)
-		}
-		opts = append(opts, goose.WithSessionLocker(locker))
 	case SQLite:
 		gooseDialect = goose.DialectSQLite3
 	default:

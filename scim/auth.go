@@ -12,6 +12,7 @@ import (
 
 	"github.com/latchkeyhq/latchkey/credential"
 	"github.com/latchkeyhq/latchkey/directory"
+	"github.com/latchkeyhq/latchkey/server"
 )
 
 // principal is who is calling: the organization a token selects and the
@@ -63,6 +64,7 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if tok.ClientID != "" {
 			p.RateKey = "client:" + tok.ClientID
 		}
+		server.SetOrg(req.Context(), p.OrgID) // logs of this request carry org_id
 		c.SetRequest(req.WithContext(withPrincipal(req.Context(), p)))
 		return next(c)
 	}

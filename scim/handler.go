@@ -38,6 +38,10 @@ type Options struct {
 	// Entra ID's required 25 requests per second per tenant.
 	RatePerSecond float64
 	Burst         int
+	// Rates keeps the rate limits' state (the token endpoint's too): nil
+	// keeps it in process memory, right for a server that runs alone;
+	// replicas pass a store they share so they enforce one limit.
+	Rates directory.RateLimitStore
 	// MaxResults caps a page (advertised in ServiceProviderConfig);
 	// default 200.
 	MaxResults int
@@ -53,6 +57,8 @@ type Options struct {
 	// AccessTokenLifetime is how long a token from the OAuth token
 	// endpoint works; default 1h (Entra ID's gallery expects 1–6 hours).
 	AccessTokenLifetime time.Duration
+	// Metrics count operations by IdP; nil counts nothing.
+	Metrics *Metrics
 }
 
 // ClaimDetails derives what an invited account shows of its claim: its
@@ -70,7 +76,8 @@ type Handler struct {
 	root       string // BaseURL without a trailing slash
 	log        *slog.Logger
 	now        func() time.Time
-	limits     *rateLimiter
+	limits     *limiter
+	rate       directory.RateLimit
 	maxResults int
 	policy     directory.AccountPolicy
 	claims     ClaimDetails
@@ -79,12 +86,13 @@ type Handler struct {
 	touches      *touchThrottle
 	walks        *walkCache
 	oauth        *tokenEndpoint
+	metrics      *Metrics
 }
 
 // New builds the SCIM endpoint.
 func New(opts Options) *Handler {
 	h := &Handler{
-		store: opts.Store, hasher: opts.Hasher, log: opts.Logger, now: opts.Now,
+		store: opts.Store, hasher: opts.Hasher, log: opts.Logger, now: opts.Now, metrics: opts.Metrics,
 		root:       strings.TrimSuffix(opts.BaseURL, "/"),
 		base:       strings.TrimSuffix(opts.BaseURL, "/") + Prefix,
 		maxResults: opts.MaxResults,
@@ -115,7 +123,7 @@ func New(opts Options) *Handler {
 	if burst <= 0 {
 		burst = 200
 	}
-	h.limits = newRateLimiter(rate, burst)
+	h.limits, h.rate = newLimiter(opts.Rates, h.log), directory.RateLimit{PerSecond: rate, Burst: burst}
 	h.oauth = newTokenEndpoint(h, opts.AccessTokenLifetime)
 	return h
 }

@@ -2,6 +2,8 @@ package scim
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -40,8 +42,8 @@ const (
 type tokenEndpoint struct {
 	h         *Handler
 	lifetime  time.Duration
-	perClient *rateLimiter
-	perIP     *rateLimiter
+	perClient directory.RateLimit
+	perIP     directory.RateLimit
 }
 
 func newTokenEndpoint(h *Handler, lifetime time.Duration) *tokenEndpoint {
@@ -50,8 +52,8 @@ func newTokenEndpoint(h *Handler, lifetime time.Duration) *tokenEndpoint {
 	}
 	return &tokenEndpoint{
 		h: h, lifetime: lifetime,
-		perClient: newRateLimiter(tokenRatePerClient, tokenBurstPerClient),
-		perIP:     newRateLimiter(tokenRatePerIP, tokenBurstPerIP),
+		perClient: directory.RateLimit{PerSecond: tokenRatePerClient, Burst: tokenBurstPerClient},
+		perIP:     directory.RateLimit{PerSecond: tokenRatePerIP, Burst: tokenBurstPerIP},
 	}
 }
 
@@ -80,7 +82,7 @@ type tokenResponse struct {
 // client id before the secret is checked.
 func (t *tokenEndpoint) issue(c echo.Context) error {
 	ctx, now, ip := c.Request().Context(), t.h.now(), c.RealIP()
-	if err := throttle(t.perIP, ip, now, "address"); err != nil {
+	if err := t.throttle(ctx, "oauth:ip:"+ip, t.perIP, now, "address"); err != nil {
 		return err
 	}
 	req, err := readTokenRequest(c.Request())
@@ -91,7 +93,7 @@ func (t *tokenEndpoint) issue(c echo.Context) error {
 		t.refuse(ctx, nil, "no client credentials", ip)
 		return invalidClient("client authentication required: send the client id and secret with HTTP Basic or as client_id and client_secret")
 	}
-	if err := throttle(t.perClient, limitKey(req.clientID), now, "client"); err != nil {
+	if err := t.throttle(ctx, clientRateKey(req.clientID), t.perClient, now, "client"); err != nil {
 		return err
 	}
 	client, err := t.authenticate(ctx, req, now, ip)
@@ -192,11 +194,10 @@ func clientEvent(ctx context.Context, client directory.ScimClient, action, targe
 	}
 }
 
-// limitKey bounds the memory an attacker-chosen client id takes in the
-// per-client throttle; real ids are far shorter.
-func limitKey(clientID string) string {
-	if len(clientID) > 64 {
-		return clientID[:64]
-	}
-	return clientID
+// clientRateKey names a client id's bucket by a hash of the id: the id
+// is the caller's text (sometimes a secret pasted into the wrong field),
+// kept in the database's limits on replicas, and of any length.
+func clientRateKey(clientID string) string {
+	sum := sha256.Sum256([]byte(clientID))
+	return "oauth:client:" + hex.EncodeToString(sum[:16])
 }

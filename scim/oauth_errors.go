@@ -50,9 +50,9 @@ func invalidClient(description string) *oauthError {
 	return &oauthError{status: http.StatusUnauthorized, code: errInvalidClient, description: description}
 }
 
-// throttle refuses with 429 when key is over its rate in l.
-func throttle(l *rateLimiter, key string, now time.Time, what string) error {
-	ok, wait := l.allow(key, now)
+// throttle refuses with 429 when key is over limit.
+func (t *tokenEndpoint) throttle(ctx context.Context, key string, limit directory.RateLimit, now time.Time, what string) error {
+	ok, wait := t.h.limits.take(ctx, key, limit, 1, now)
 	if ok {
 		return nil
 	}

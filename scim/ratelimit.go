@@ -1,75 +1,66 @@
 package scim
 
 import (
+	"context"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/time/rate"
+
+	"github.com/latchkeyhq/latchkey/directory"
 )
 
-// rateLimiter keeps one token bucket per SCIM token. Buckets are in
-// process memory: with several replicas each enforces its share, which is
-// the safe direction (a client may get more, never less, than one replica
-// allows). Idle buckets are dropped so the map stays small.
-type rateLimiter struct {
-	mu      sync.Mutex
-	limit   rate.Limit
-	burst   int
-	buckets map[string]*bucket
-	swept   time.Time
+// Rate limits. Every SCIM token (or OAuth client) has a bucket of
+// Options.Burst requests refilled at Options.RatePerSecond, and the token
+// endpoint has one per client id and one per caller address. Options.Rates
+// keeps the buckets: process memory for a server that runs alone, the
+// database for replicas, which then share every limit exactly.
+
+// limiter asks a directory.RateLimitStore and lets requests through when
+// the store fails (fail open): a request the limiter cannot judge meets
+// the same database next and gets its real error from there. The first
+// failure of an outage is logged, and the recovery.
+type limiter struct {
+	rates   directory.RateLimitStore
+	log     *slog.Logger
+	failing atomic.Bool
 }
 
-type bucket struct {
-	limiter *rate.Limiter
-	seen    time.Time
+func newLimiter(rates directory.RateLimitStore, log *slog.Logger) *limiter {
+	if rates == nil {
+		rates = directory.NewMemoryRates()
+	}
+	return &limiter{rates: rates, log: log}
 }
 
-func newRateLimiter(perSecond float64, burst int) *rateLimiter {
-	return &rateLimiter{limit: rate.Limit(perSecond), burst: burst, buckets: map[string]*bucket{}}
-}
-
-// allow reports whether key may proceed now, and if not, how long to wait.
-func (r *rateLimiter) allow(key string, now time.Time) (bool, time.Duration) {
-	return r.allowN(key, 1, now)
-}
-
-// allowN is allow for a request that costs n (a bulk request costs one
-// per operation). A cost above the burst is charged as the burst, so a
-// large request waits for a full bucket rather than never passing.
-func (r *rateLimiter) allowN(key string, n int, now time.Time) (bool, time.Duration) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if now.Sub(r.swept) > time.Minute {
-		for k, b := range r.buckets {
-			if now.Sub(b.seen) > 10*time.Minute {
-				delete(r.buckets, k)
-			}
+// take charges cost to key and reports whether the request may go on,
+// and if not, how long to wait.
+func (l *limiter) take(ctx context.Context, key string, limit directory.RateLimit, cost int, now time.Time) (bool, time.Duration) {
+	d, err := l.rates.TakeRate(ctx, key, limit, cost, now)
+	if err != nil {
+		// A request that ended (client gone, deadline) says nothing of
+		// the store.
+		if ctx.Err() == nil && l.failing.CompareAndSwap(false, true) {
+			l.log.ErrorContext(ctx, "rate limits unavailable: letting requests through until the database answers", "err", err)
 		}
-		r.swept = now
+		return true, 0
 	}
-	b, ok := r.buckets[key]
-	if !ok {
-		b = &bucket{limiter: rate.NewLimiter(r.limit, r.burst)}
-		r.buckets[key] = b
+	if l.failing.CompareAndSwap(true, false) {
+		l.log.InfoContext(ctx, "rate limits available again")
 	}
-	b.seen = now
-	res := b.limiter.ReserveN(now, min(max(n, 1), r.burst))
-	if delay := res.DelayFrom(now); delay > 0 {
-		res.CancelAt(now)
-		return false, delay
-	}
-	return true, 0
+	return d.Allowed, d.RetryAfter
 }
 
 // limitRate answers 429 with Retry-After (whole seconds, at least 1) when
 // the caller's token is over its rate. Runs after authenticate.
 func (h *Handler) limitRate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if ok, wait := h.limits.allow(principalFrom(c.Request().Context()).RateKey, h.now()); !ok {
+		ctx := c.Request().Context()
+		if ok, wait := h.limits.take(ctx, "scim:"+principalFrom(ctx).RateKey, h.rate, 1, h.now()); !ok {
 			return writeError(c, tooManyRequests(c, wait))
 		}
 		return next(c)
@@ -77,12 +68,15 @@ func (h *Handler) limitRate(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // chargeExtra takes n more units from the caller's bucket, for requests
-// that do the work of several (bulk), or returns limitRate's 429.
+// that do the work of several (bulk), or returns limitRate's 429. A cost
+// above the burst is charged as the burst: such a request waits for a
+// full bucket rather than never passing.
 func (h *Handler) chargeExtra(c echo.Context, n int) error {
 	if n <= 0 {
 		return nil
 	}
-	if ok, wait := h.limits.allowN(principalFrom(c.Request().Context()).RateKey, n, h.now()); !ok {
+	ctx := c.Request().Context()
+	if ok, wait := h.limits.take(ctx, "scim:"+principalFrom(ctx).RateKey, h.rate, n, h.now()); !ok {
 		return tooManyRequests(c, wait)
 	}
 	return nil

@@ -1,11 +1,21 @@
 package scim
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"os"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/latchkeyhq/latchkey/directory"
+	"github.com/latchkeyhq/latchkey/directory/gormstore"
+	"github.com/latchkeyhq/latchkey/internal/testdb"
 	"github.com/latchkeyhq/latchkey/scim/schemas"
+	"github.com/latchkeyhq/latchkey/server"
 )
 
 // TestRateLimitPerClient: tokens a SCIM client fetched from the OAuth
@@ -43,6 +53,75 @@ func TestBulkPaysPerOperation(t *testing.T) {
 	e2.do(http.MethodPost, "/scim/v2/Bulk", bulk).want(t, http.StatusOK)
 	e2.do(http.MethodGet, "/scim/v2/Users", nil).want(t, http.StatusOK)
 	e2.do(http.MethodGet, "/scim/v2/Users", nil).wantError(t, http.StatusTooManyRequests, typeTooMany)
+}
+
+// TestRateLimitSharedByReplicas: two replicas (each its own store, its
+// own pool) on one PostgreSQL database enforce one limit per SCIM token
+// and one per OAuth client: what one admitted, the other does not.
+func TestRateLimitSharedByReplicas(t *testing.T) {
+	url := testdb.PostgresURL(t, os.Getenv)
+	e := newEnv(t, gormstore.Postgres, url, envOptions{})
+	second, err := gormstore.Open(t.Context(), gormstore.Options{URL: url, Dialect: gormstore.Postgres})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = second.Close() })
+	replica := func(store *gormstore.Store) http.Handler {
+		h := New(Options{Store: store, Hasher: e.hasher, BaseURL: "https://latchkey.example.com",
+			RatePerSecond: 0.01, Burst: 3, Rates: store})
+		return server.New(server.Options{DB: store, Areas: []server.Area{h, h.TokenEndpoint()}}).Handler()
+	}
+	replicas := []http.Handler{replica(e.store), replica(second)}
+	for i := range 3 {
+		e.http = replicas[i%2]
+		e.do(http.MethodGet, "/scim/v2/Users", nil).want(t, http.StatusOK)
+	}
+	for i, r := range replicas {
+		e.http = r
+		if got := e.do(http.MethodGet, "/scim/v2/Users", nil).wantError(t, http.StatusTooManyRequests, typeTooMany); got.header.Get("Retry-After") == "" {
+			t.Fatalf("replica %d: 429 without Retry-After", i)
+		}
+	}
+
+	c := e.newClient(e.org.ID, "Okta")
+	wrong := withForm(clientCredentials(), "client_id", c.ClientID, "client_secret", "lksc_wrong")
+	for i := range tokenBurstPerClient {
+		e.http = replicas[i%2]
+		e.postToken(wrong, "RemoteAddr", fmt.Sprintf("198.51.100.%d:1000", i)).wantOAuthError(t, http.StatusUnauthorized, errInvalidClient)
+	}
+	for _, r := range replicas {
+		e.http = r
+		e.postToken(wrong, "RemoteAddr", "198.51.100.99:1000").wantOAuthError(t, http.StatusTooManyRequests, errSlowDown)
+	}
+}
+
+// failingRates is a rate-limit store whose database is down.
+type failingRates struct{ calls int }
+
+func (f *failingRates) TakeRate(context.Context, string, directory.RateLimit, int, time.Time) (directory.RateDecision, error) {
+	f.calls++
+	return directory.RateDecision{}, directory.ErrUnavailable
+}
+
+// TestRateLimitFailsOpen: when the limits cannot be read the requests go
+// on (they meet the database's real state next), and the outage is
+// logged once, not once per request.
+func TestRateLimitFailsOpen(t *testing.T) {
+	e := newEnv(t, backends[0].dialect, backends[0].url(t), envOptions{})
+	var log bytes.Buffer
+	rates := &failingRates{}
+	h := New(Options{Store: e.store, Hasher: e.hasher, BaseURL: "https://latchkey.example.com",
+		RatePerSecond: 0.01, Burst: 1, Rates: rates, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	e.http = server.New(server.Options{DB: e.store, Areas: []server.Area{h, h.TokenEndpoint()}}).Handler()
+	for range 4 {
+		e.do(http.MethodGet, "/scim/v2/Users", nil).want(t, http.StatusOK)
+	}
+	if rates.calls != 4 {
+		t.Fatalf("the limiter was asked %d times; want 4", rates.calls)
+	}
+	if n := strings.Count(log.String(), "rate limits unavailable"); n != 1 {
+		t.Fatalf("the outage was logged %d times; want once:\n%s", n, log.String())
+	}
 }
 
 func TestMeIsNotImplemented(t *testing.T) {

@@ -18,11 +18,11 @@ func (h *Handler) Mount(g *echo.Group) {
 		"/Schemas":               h.handle(discovery(h.listSchemas)),
 		"/Schemas/:urn":          h.handle(discovery(h.getSchema)),
 	} {
-		g.GET(path, get)
+		g.GET(path, get, h.count)
 		g.Match(readOnly, path, h.handle(methodNotAllowed))
 	}
 
-	api := g.Group("", h.authenticate, h.limitRate)
+	api := g.Group("", h.count, h.authenticate, h.limitRate)
 	api.POST("/Users", h.handle(h.createUser))
 	api.GET("/Users", h.handle(h.listUsers))
 	api.POST("/Users/.search", h.handle(h.searchUsers))

@@ -3,32 +3,78 @@ package server
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/trace"
 )
 
-// requestIDKey is the context key under which the request ID is stored.
-type requestIDKey struct{}
+// requestKey is the context key under which the request's scope is stored.
+type requestKey struct{}
 
-// requestIDAttr is the log attribute name for request IDs.
-const requestIDAttr = "request_id"
+// Log attribute names for what the log handler adds to a request's records.
+const (
+	requestIDAttr = "request_id"
+	orgAttr       = "org_id"
+	traceIDAttr   = "trace_id"
+)
 
-// withRequestID returns a copy of ctx carrying id.
+// requestScope is what the server knows of a request beyond its context
+// values: its id, fixed at the start, and its organization, learnt only
+// once an area's authentication ran. It is a pointer shared by every
+// context derived from the request's, so the organization filled in deep
+// inside a handler reaches records logged with an outer context too (the
+// access log, the error handler).
+type requestScope struct {
+	id  string
+	org atomic.Pointer[string]
+}
+
+// withRequestID returns a copy of ctx carrying a new request scope for id.
 func withRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
+	return context.WithValue(ctx, requestKey{}, &requestScope{id: id})
+}
+
+func scopeOf(ctx context.Context) *requestScope {
+	s, _ := ctx.Value(requestKey{}).(*requestScope)
+	return s
 }
 
 // RequestID returns the request ID stored in ctx by the server's
 // middleware, or "" if ctx does not belong to a request.
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if s := scopeOf(ctx); s != nil {
+		return s.id
+	}
+	return ""
+}
+
+// SetOrg records the organization a request acts for, once its area's
+// authentication knows it; from then on the request's log records carry
+// org_id. Outside a request it does nothing.
+func SetOrg(ctx context.Context, orgID string) {
+	if s := scopeOf(ctx); s != nil && orgID != "" {
+		s.org.Store(&orgID)
+	}
+}
+
+// OrgID returns the organization recorded with SetOrg for ctx's
+// request, or "".
+func OrgID(ctx context.Context) string {
+	if s := scopeOf(ctx); s != nil {
+		if org := s.org.Load(); org != nil {
+			return *org
+		}
+	}
+	return ""
 }
 
 // NewLogHandler wraps h so that every record logged with a request's
-// context carries a request_id attribute. Records that already have one
-// are left alone, so wrapping twice does not duplicate it.
+// context carries a request_id attribute, org_id once the request's
+// organization is known (SetOrg), and trace_id when the request is traced.
+// Records that already have one are left alone, so wrapping twice does
+// not duplicate it.
 func NewLogHandler(h slog.Handler) slog.Handler {
 	return &logHandler{inner: h}
 }
@@ -45,10 +91,21 @@ func (h *logHandler) Enabled(ctx context.Context, level slog.Level) bool {
 
 // Handle implements slog.Handler.
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
+	var add []slog.Attr
 	if id := RequestID(ctx); id != "" && !hasAttr(r, requestIDAttr) {
+		add = append(add, slog.String(requestIDAttr, id))
+	}
+	if org := OrgID(ctx); org != "" && !hasAttr(r, orgAttr) {
+		add = append(add, slog.String(orgAttr, org))
+	}
+	// With tracing on, records point at their trace.
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() && !hasAttr(r, traceIDAttr) {
+		add = append(add, slog.String(traceIDAttr, sc.TraceID().String()))
+	}
+	if len(add) > 0 {
 		// Clone: the record's attribute storage may be shared with the caller.
 		r = r.Clone()
-		r.AddAttrs(slog.String(requestIDAttr, id))
+		r.AddAttrs(add...)
 	}
 	return h.inner.Handle(ctx, r)
 }

@@ -155,3 +155,67 @@ func TestPanicLogged(t *testing.T) {
 		t.Errorf("panic record %v, want level ERROR, panic kaboom and a stack", recs[0])
 	}
 }
+
+// TestLogsCarryOrg: once an area's authentication calls SetOrg, the
+// request's later records and its access record carry org_id; records
+// of requests without an organization, and those logged before it was
+// known, do not.
+func TestLogsCarryOrg(t *testing.T) {
+	tests := []struct {
+		name    string
+		target  string
+		wantOrg any
+	}{
+		{name: "authenticated", target: "/test/org", wantOrg: "org-1"},
+		{name: "anonymous", target: "/test/anon", wantOrg: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lc := newLogCapture()
+			s := newTestServer(t, Options{Logger: lc.logger})
+			// The area's authentication replaces the request, as
+			// middleware does, and the holder is still shared.
+			auth := func(next echo.HandlerFunc) echo.HandlerFunc {
+				return func(c echo.Context) error {
+					ctx := c.Request().Context()
+					lc.logger.InfoContext(ctx, "before auth")
+					SetOrg(ctx, "org-1")
+					c.SetRequest(c.Request().WithContext(context.WithValue(ctx, struct{}{}, "x")))
+					return next(c)
+				}
+			}
+			hello := func(c echo.Context) error {
+				lc.logger.InfoContext(c.Request().Context(), "in handler")
+				return c.NoContent(http.StatusNoContent)
+			}
+			s.Echo().GET("/test/org", hello, auth)
+			s.Echo().GET("/test/anon", hello)
+			serveRequest(s.Handler(), httptest.NewRequest(http.MethodGet, tt.target, nil))
+
+			for _, msg := range []string{"in handler", "http request"} {
+				recs := lc.records(t, msg)
+				if len(recs) != 1 || recs[0]["org_id"] != tt.wantOrg {
+					t.Errorf("%q records %v, want org_id %v", msg, recs, tt.wantOrg)
+				}
+			}
+			for _, rec := range lc.records(t, "before auth") {
+				if _, ok := rec["org_id"]; ok {
+					t.Errorf("record logged before the org was known has org_id: %v", rec)
+				}
+			}
+			for _, line := range lc.lines() {
+				if n := strings.Count(line, `"org_id"`); n > 1 {
+					t.Errorf("%d org_id keys in %s", n, line)
+				}
+			}
+		})
+	}
+}
+
+func TestSetOrgOutsideRequest(t *testing.T) {
+	ctx := context.Background()
+	SetOrg(ctx, "org-1")
+	if OrgID(ctx) != "" {
+		t.Fatal("SetOrg outside a request stored an org")
+	}
+}

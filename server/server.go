@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Defaults applied by New when the corresponding Options field is zero.
@@ -23,13 +26,15 @@ const (
 	DefaultRequestTimeout        = 30 * time.Second
 )
 
-// Timeouts for the underlying http.Server. They bound how long a slow or
-// idle client can hold a connection (and a goroutine) open.
+// Default timeouts of the underlying http.Server. They bound how long a
+// slow or idle client can hold a connection (and a goroutine) open: one
+// that trickles its headers or body a byte at a time is cut off instead
+// of pinning a connection slot for as long as it likes.
 const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 60 * time.Second
-	writeTimeout      = 60 * time.Second
-	idleTimeout       = 120 * time.Second
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 60 * time.Second
+	DefaultWriteTimeout      = 60 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
 )
 
 // Pinger reports whether the backing store is reachable. Ping returns an
@@ -65,12 +70,29 @@ type Options struct {
 	RequestTimeout time.Duration
 	// Metrics, when set, is served at /metrics (Prometheus text format).
 	Metrics http.Handler
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout are
+	// http.Server's: how long a client may take to send its headers, its
+	// whole request, how long a request may take from its headers to the
+	// end of its answer, and how long a kept-alive connection may idle.
+	// The Default* values when 0.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// Registerer, when set, receives the HTTP metrics (requests by route,
+	// method and status, their durations, requests in flight).
+	Registerer prometheus.Registerer
+	// TracerProvider, when set, makes every request but the probes a span
+	// named after its route; nil traces nothing.
+	TracerProvider trace.TracerProvider
 }
 
 // Server owns the echo instance and the readiness state. Create it with New.
 type Server struct {
 	echo            *echo.Echo
+	handler         http.Handler // echo, traced when a TracerProvider is set
 	log             *slog.Logger
+	httpMetrics     *httpMetrics
 	db              Pinger
 	metrics         http.Handler
 	bodyLimit       int64
@@ -78,6 +100,8 @@ type Server struct {
 	drainDelay      time.Duration
 	areas           []Area
 	requestTimeout  time.Duration
+	// conn are the http.Server's timeouts, defaults applied.
+	conn connTimeouts
 	// shuttingDown flips once Serve begins shutting down so /readyz tells
 	// load balancers to stop sending traffic.
 	shuttingDown atomic.Bool
@@ -103,9 +127,20 @@ func New(opts Options) *Server {
 		drainDelay:      opts.DrainDelay,
 		areas:           opts.Areas,
 		requestTimeout:  opts.RequestTimeout,
+		httpMetrics:     newHTTPMetrics(opts.Registerer),
+	}
+	s.handler = s.echo
+	if opts.TracerProvider != nil {
+		s.handler = traced(s.echo, opts.TracerProvider)
 	}
 	if s.requestTimeout <= 0 {
 		s.requestTimeout = DefaultRequestTimeout
+	}
+	s.conn = connTimeouts{
+		readHeader: cmp.Or(opts.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		read:       cmp.Or(opts.ReadTimeout, DefaultReadTimeout),
+		write:      cmp.Or(opts.WriteTimeout, DefaultWriteTimeout),
+		idle:       cmp.Or(opts.IdleTimeout, DefaultIdleTimeout),
 	}
 	if s.bodyLimit <= 0 {
 		s.bodyLimit = DefaultBodyLimit
@@ -132,10 +167,13 @@ func (s *Server) configureEcho() {
 	e.HTTPErrorHandler = s.handleError
 	// Order matters: the request ID must exist before anything logs, the
 	// access log must see the final status (it invokes the error handler),
+	// metrics and the span's name read that status and the route after it,
 	// and recovery must sit inside the access log so panics are logged as 500s.
 	e.Use(
 		requestIDMiddleware,
 		securityHeadersMiddleware,
+		s.metricsMiddleware,
+		traceMiddleware,
 		s.accessLogMiddleware,
 		s.recoverMiddleware,
 		s.bodyLimitMiddleware,
@@ -143,8 +181,9 @@ func (s *Server) configureEcho() {
 	)
 }
 
-// Handler returns the HTTP handler (the echo instance), e.g. for httptest.
-func (s *Server) Handler() http.Handler { return s.echo }
+// Handler returns the HTTP handler (the echo instance, inside the tracing
+// wrapper when tracing is on), e.g. for httptest.
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Echo returns the echo instance so other areas can mount their groups.
 // Mount routes before calling Serve; echo's router is not safe for
@@ -175,14 +214,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // httpServer builds the http.Server with conservative timeouts.
 func (s *Server) httpServer() *http.Server {
 	return &http.Server{
-		Handler:           s.echo,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		Handler:           s.handler,
+		ReadHeaderTimeout: s.conn.readHeader,
+		ReadTimeout:       s.conn.read,
+		WriteTimeout:      s.conn.write,
+		IdleTimeout:       s.conn.idle,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 }
+
+// connTimeouts are the http.Server's timeouts (Options.ReadHeaderTimeout
+// and the rest).
+type connTimeouts struct{ readHeader, read, write, idle time.Duration }
 
 // shutdown flips readiness, drains in-flight requests and waits for the
 // Serve goroutine to exit so no goroutine outlives Serve.

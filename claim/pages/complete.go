@@ -47,6 +47,9 @@ func (p *Pages) complete(ctx context.Context, cs *claimState) (string, error) {
 			Method: string(cs.method()), Purpose: directory.PurposeSignIn})
 		return err
 	})
+	if err == nil {
+		p.metrics.Claimed(cs.method()) // counted once committed
+	}
 	return secret, err
 }
 

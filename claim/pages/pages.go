@@ -45,6 +45,8 @@ type Options struct {
 	Now     func() time.Time
 	// Session lifetimes; zero means the default.
 	ClaimIdle, ClaimLifetime, SignInIdle, SignInLifetime time.Duration
+	// Metrics count completed claims; nil counts nothing.
+	Metrics *claim.Metrics
 }
 
 // Pages serves the person-facing pages and the claim API.
@@ -68,6 +70,7 @@ type Pages struct {
 	dummyHash string
 	// adminSignIn finishes admin console sign-ins at the ACS (nil: none).
 	adminSignIn AdminSignIn
+	metrics     *claim.Metrics
 }
 
 // lifetime bounds one purpose of session.
@@ -92,7 +95,7 @@ func New(opts Options) (*Pages, error) {
 		return nil, err
 	}
 	p := &Pages{store: opts.Store, inviter: opts.Inviter, secrets: opts.Secrets, guard: opts.Guard, sp: opts.SSO,
-		base: base, log: opts.Logger, now: opts.Now, cookies: newCookies(base), views: v,
+		base: base, log: opts.Logger, now: opts.Now, cookies: newCookies(base), views: v, metrics: opts.Metrics,
 		csrf: http.NewCrossOriginProtection(), pictures: picture.NewLimiter(concurrentPictureDecodes)}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)

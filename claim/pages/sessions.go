@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/latchkeyhq/latchkey/directory"
+	"github.com/latchkeyhq/latchkey/server"
 )
 
 // touchEvery bounds how often a session's activity is written: the idle
@@ -76,6 +77,7 @@ func (p *Pages) liveSession(ctx context.Context, hash, purpose string) (director
 		}
 		s.LastSeenAt = now.UTC()
 	}
+	server.SetOrg(ctx, s.OrgID) // logs of this request carry org_id
 	return s, nil
 }
 

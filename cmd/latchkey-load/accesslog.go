@@ -59,6 +59,15 @@ type agentLog struct {
 	Routes    map[string]int
 }
 
+// merge adds o's records to a.
+func (a *agentLog) merge(o agentLog) {
+	a.Durations = append(a.Durations, o.Durations...)
+	a.Statuses.add(o.Statuses)
+	for route, n := range o.Routes {
+		a.Routes[route] += n
+	}
+}
+
 // serverLog collects access records by User-Agent while the server runs.
 type serverLog struct {
 	mu       sync.Mutex

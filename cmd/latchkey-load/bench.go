@@ -17,7 +17,7 @@ type benchFlags struct {
 	users, groups, membersPerGroup, concurrency, seedWorkers, sample      int
 	duration, walkTimeout                                                 time.Duration
 	lookupRate                                                            float64
-	keep, reuse, pgbench                                                  bool
+	keep, reuse, pgbench, raw                                             bool
 }
 
 func (f *benchFlags) validate() error {
@@ -81,6 +81,7 @@ func runBench(ctx context.Context, env *cli, args []string) error {
 	fs.IntVar(&f.seedWorkers, "seed-workers", 3, "parallel seed writers (PostgreSQL)")
 	fs.IntVar(&f.sample, "sample", 500, "user ids the patch and members scenarios pick from")
 	fs.BoolVar(&f.pgbench, "pgbench", true, "measure pgbench single-row INSERTs (PostgreSQL)")
+	fs.BoolVar(&f.raw, "raw", false, "also measure the raw database baseline after the scenarios: single-row INSERTs (pgbench on PostgreSQL), point SELECTs, one-statement walk")
 	fs.StringVar(&f.out, "out", "", "also write the markdown report to this file")
 	fs.StringVar(&f.serverLog, "server-log", "", "also keep the server's JSON log in this file (large: ~300 bytes per request)")
 	if err := parseFlags(fs, args); err != nil {
@@ -254,11 +255,21 @@ func measure(ctx context.Context, env *cli, f *benchFlags, db benchDatabase, lk 
 	stop()
 	if f.pgbench && isPostgresURL(db.URL) {
 		fmt.Fprintf(env.stderr, "pgbench: %d clients, single-row INSERT, %s...\n", f.concurrency, f.duration)
+		bar := startClockProgress(env.stderr, "pgbench", f.duration)
 		pg, err := runPgbench(ctx, db.URL, dir, f.concurrency, f.duration)
+		bar.finish()
 		if err != nil {
 			return err
 		}
 		rep.Pgbench = &pg
+	}
+	if f.raw {
+		fmt.Fprintf(env.stderr, "raw baseline: %d clients, %s each...\n", f.concurrency, f.duration)
+		raw, err := measureRaw(ctx, env.stderr, db.URL, f.users, f.concurrency, f.duration, rep.Pgbench)
+		rep.Raw = raw
+		if err != nil {
+			return fmt.Errorf("raw baseline: %w", err)
+		}
 	}
 	return nil
 }
@@ -304,6 +315,14 @@ func runBenchPhase(ctx context.Context, env *cli, se scenarioEnv, srv *server, c
 		return p, errors.Join(err, errors.New("the server's log did not show the marker request within 60s"))
 	}
 	p.Server = srv.log.take(agentPrefix + c.label)
+	if isMix(c.scenario) {
+		p.ServerKinds = map[string]agentLog{}
+		for kind := range res.Load.Kinds {
+			k := srv.log.take(agentPrefix + c.label + "/" + kind)
+			p.ServerKinds[kind] = k
+			p.Server.merge(k)
+		}
+	}
 	_ = srv.log.take(agentPrefix + setupAgent)
 	return p, err
 }

@@ -14,7 +14,7 @@ func TestConsoleUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"console"}, "--database-url must be postgres"},
+		{[]string{"console"}, "--database-url is required"},
 		{[]string{"console", "--database-url", "postgres://u@db.example.com/x"}, "non-loopback"},
 		{[]string{"console", "--database-url", "postgres://u@127.0.0.1/x", "--users", "10"}, "--users"},
 		{[]string{"console", "--database-url", "postgres://u@127.0.0.1/x", "--runs", "0"}, "--runs"},

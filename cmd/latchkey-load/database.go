@@ -77,6 +77,15 @@ func preparePostgres(ctx context.Context, adminURL, name string, reuse, keep boo
 	return db, nil
 }
 
+// prepareDB prepares a PostgreSQL database called name next to url's, or
+// the SQLite file url.
+func prepareDB(ctx context.Context, url, name string, reuse, keep bool) (benchDatabase, error) {
+	if isPostgresURL(url) {
+		return preparePostgres(ctx, url, name, reuse, keep)
+	}
+	return prepareSQLite(url, reuse, keep)
+}
+
 // prepareSQLite uses path as the database file; it must not exist unless
 // reusing it.
 func prepareSQLite(path string, reuse, keep bool) (benchDatabase, error) {

@@ -16,17 +16,21 @@ import (
 	"github.com/latchkeyhq/latchkey/export"
 )
 
-// exportCopySQL is PostgreSQL's own CSV of what an export reads: the
-// columns of gormstore's ExportRows (keep them in step with
-// exportColumns in directory/gormstore/exportrows.go), the same join to
-// the manager, the same filter (status invited) and order.
-const exportCopySQL = `COPY (SELECT a.id, a.user_name, a.display_name, a.given_name, a.family_name, a.primary_email,
+// exportSelectSQL is what an export reads: the columns of gormstore's
+// ExportRows (keep them in step with exportColumns in
+// directory/gormstore/exportrows.go), the same join to the manager, the
+// same filter (status invited) and order. COPY takes no parameters, so
+// the organization's id (ours, a UUID) is written in.
+const exportSelectSQL = `SELECT a.id, a.user_name, a.display_name, a.given_name, a.family_name, a.primary_email,
  a.employee_number, a.title, a.department, a.division, a.location, a.auth_method, a.state, a.active,
  a.invited_at, a.claimed_at, a.invite_generation, a.invite_expires_at,
  a.access_code_hash, a.access_code_generation, a.access_code_expires_at,
  mgr.display_name, mgr.employee_number
  FROM accounts a LEFT JOIN accounts mgr ON mgr.org_id = a.org_id AND mgr.id = a.manager_id
- WHERE a.org_id = '%s' AND a.active AND a.state = 'invited' ORDER BY a.id) TO STDOUT WITH CSV`
+ WHERE a.org_id = '%s' AND a.active AND a.state = 'invited' ORDER BY a.id`
+
+// exportCopySQL is PostgreSQL's own CSV of the same rows.
+const exportCopySQL = "COPY (" + exportSelectSQL + ") TO STDOUT WITH CSV"
 
 // countingWriter counts what COPY sends and drops it.
 type countingWriter struct{ n int64 }
@@ -46,6 +50,23 @@ func timeCopy(ctx context.Context, pool *pgxpool.Pool, orgID string) (time.Durat
 		return 0, 0, fmt.Errorf("copy: %w", err)
 	}
 	return time.Since(start), w.n, nil
+}
+
+// timeBaseline is the export's raw baseline: PostgreSQL's COPY of the
+// same rows, or on SQLite the same SELECT read into CSV through the
+// server's driver.
+func timeBaseline(ctx context.Context, url string, store *gormstore.Store, orgID string) (time.Duration, int64, error) {
+	if isPostgresURL(url) {
+		pool, err := pgxpool.New(ctx, url)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer pool.Close()
+		return timeCopy(ctx, pool, orgID)
+	}
+	var w countingWriter
+	d, _, err := rawCSVTo(ctx, store.DB(), fmt.Sprintf(exportSelectSQL, orgID), &w)
+	return d, w.n, err
 }
 
 // exportRun is one measured export.

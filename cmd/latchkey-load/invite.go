@@ -36,7 +36,7 @@ const (
 type inviteFlags struct {
 	databaseURL, dbName, latchkeyBin, department, smtpQuery, out, serverLog string
 	users, jobWorkers, dbMaxConns, seedWorkers                              int
-	timeout, settle                                                         time.Duration
+	timeout, settle, rawDuration                                            time.Duration
 	keep                                                                    bool
 }
 
@@ -56,6 +56,9 @@ func (f *inviteFlags) validate() error {
 	}
 	if f.timeout < 10*time.Second || f.timeout > 6*time.Hour {
 		problems = append(problems, "--timeout must be between 10s and 6h")
+	}
+	if f.rawDuration < 0 || f.rawDuration > 10*time.Minute {
+		problems = append(problems, "--raw-duration must be between 0 and 10m")
 	}
 	if f.settle < 0 || f.settle > 10*time.Minute {
 		problems = append(problems, "--settle must be between 0 and 10m")
@@ -89,6 +92,7 @@ func runInvite(ctx context.Context, env *cli, args []string) error {
 	fs.BoolVar(&f.keep, "keep", false, "keep the database afterwards")
 	fs.StringVar(&f.out, "out", "", "also write the markdown report to this file")
 	fs.StringVar(&f.serverLog, "server-log", "", "also keep the server's JSON log in this file")
+	fs.DurationVar(&f.rawDuration, "raw-duration", 0, "also measure single-row INSERTs on the same database afterwards for this long, 8 clients (pgbench on PostgreSQL); 0: skip")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -134,6 +138,8 @@ type inviteReport struct {
 	Jobs         map[string]int64
 	Deliveries   int64 // rows in deliveries
 	Problems     logProblems
+	RawInsert    float64 // single-row INSERTs/s on the same database (--raw-duration)
+	RawInsertHow string
 	Err          error
 }
 
@@ -217,8 +223,16 @@ func inviteBench(ctx context.Context, env *cli, f *inviteFlags) (*inviteReport, 
 	printSeedResult(&cli{stdout: env.stderr}, res)
 
 	rep.Err = watchInvitations(ctx, env, f, db, lk, sink, rep)
+	if rep.Err == nil && f.rawDuration > 0 {
+		fmt.Fprintf(env.stderr, "raw baseline: single-row INSERTs, %d clients, %s...\n", rawClients, f.rawDuration)
+		rep.RawInsert, rep.RawInsertHow, rep.Err = rawInsertBaseline(ctx, env.stderr, db.URL, dir, rawClients, f.rawDuration)
+	}
 	return rep, rep.Err
 }
+
+// rawClients is how many clients insert in the invitation target's raw
+// baseline: bench's default concurrency.
+const rawClients = 8
 
 // refuseInUse stops a second run from dropping the database of one still
 // running (and that run's clean-up from dropping this one's).

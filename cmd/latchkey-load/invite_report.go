@@ -174,6 +174,10 @@ func (r *inviteReport) markdown() string {
 		}
 		fmt.Fprintf(&b, "| River jobs at the end | %s |\n", strings.Join(parts, "; "))
 	}
+	if r.RawInsert > 0 {
+		fmt.Fprintf(&b, "| raw single-row INSERT, same database afterwards | %s/s (%s); emails/s ÷ it = %.3f |\n",
+			thousands(int64(r.RawInsert)), r.RawInsertHow, rate/r.RawInsert)
+	}
 	fmt.Fprintf(&b, "| server log | %d warnings, %d errors |\n\n", r.Problems.Warns, r.Problems.Errors)
 	for _, line := range r.Problems.First {
 		fmt.Fprintf(&b, "    %s\n", line)

@@ -14,8 +14,8 @@ func TestPeopleUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"people"}, "--database-url must be postgres"},
-		{[]string{"people", "--database-url", "x.db"}, "--database-url must be postgres"},
+		{[]string{"people"}, "--database-url is required"},
+		{[]string{"people", "--database-url", "mysql://127.0.0.1/x"}, "want postgres://... or a SQLite file path"},
 		{[]string{"people", "--database-url", "postgres://u@db.example.com/x"}, "non-loopback"},
 		{[]string{"people", "--database-url", "postgres://u@127.0.0.1/x", "--users", "10"}, "--users"},
 		{[]string{"people", "--database-url", "postgres://u@127.0.0.1/x", "--pages", "0"}, "--pages"},

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 )
@@ -16,10 +17,13 @@ const (
 
 type benchPhase struct {
 	phaseResult
-	Server  agentLog // the server's own records for this scenario
-	PeakRSS int64
-	CPU     cpuUse
-	Err     error
+	Server agentLog // the server's own records for this scenario
+	// ServerKinds are a mix's records by request kind (Server holds
+	// them all).
+	ServerKinds map[string]agentLog
+	PeakRSS     int64
+	CPU         cpuUse
+	Err         error
 }
 
 // answered is how many requests (or pages) the phase got answers to.
@@ -41,6 +45,7 @@ type benchReport struct {
 	HWM         int64 // VmHWM of latchkey serve at the end
 	MaxRSS      int64 // highest sampled VmRSS
 	Pgbench     *pgbenchResult
+	Raw         *rawBaseline // with --raw
 }
 
 func (r *benchReport) phase(label string) *benchPhase {
@@ -79,8 +84,14 @@ func (r *benchReport) markdown() string {
 	}
 	fmt.Fprintf(&b, "- Timed scenarios: %d clients, %s each\n\n", r.Concurrency, r.Duration)
 	r.writeTargets(&b)
+	r.writeRaw(&b)
 	r.writeScenarios(&b)
 	r.writeWalks(&b)
+	for _, p := range r.Phases {
+		if isMix(p.Scenario) {
+			writeMix(&b, p.Scenario, p.Label, p.Load, p.ServerKinds)
+		}
+	}
 	for _, p := range r.Phases {
 		if p.Err != nil {
 			fmt.Fprintf(&b, "\n%s stopped with an error: %v\n", p.Label, p.Err)
@@ -136,11 +147,27 @@ func (r *benchReport) writeTargets(b *strings.Builder) {
 	b.WriteString("\n")
 }
 
+// writeRaw states the raw database baseline, when measured.
+func (r *benchReport) writeRaw(b *strings.Builder) {
+	raw := r.Raw
+	if raw == nil {
+		return
+	}
+	b.WriteString("| raw database baseline (same database, server stopped) | measured |\n|---|---|\n")
+	if raw.InsertRate > 0 {
+		fmt.Fprintf(b, "| single-row INSERT, one transaction each | %s/s (%s) |\n", thousands(int64(raw.InsertRate)), raw.InsertHow)
+	}
+	fmt.Fprintf(b, "| point SELECT by user_name_lower | %s/s with %d clients; one client p50 %s, p99 %s |\n",
+		thousands(int64(raw.SelectRate)), raw.Clients, ms(raw.SelectOne.P50), ms(raw.SelectOne.P99))
+	fmt.Fprintf(b, "| every account in id order, one statement | %s rows in %s (%s) |\n\n",
+		thousands(raw.WalkRows), raw.Walk.Round(time.Millisecond), raw.WalkHow)
+}
+
 func (r *benchReport) writeScenarios(b *strings.Builder) {
 	b.WriteString("| scenario | requests | ok/s | server p50 | p90 | p99 | max | client p50 | p99 | answers | CPU ms/request server / PostgreSQL / client | peak RSS |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|\n")
 	for _, p := range r.Phases {
-		if p.isWalk() {
+		if p.isWalk() || isMix(p.Scenario) {
 			continue
 		}
 		s, c := summarize(p.Server.Durations), summarize(p.Load.Latencies)
@@ -188,6 +215,15 @@ func printClientResult(w io.Writer, r phaseResult) {
 			ms(first.P50), ms(middle.P50), ms(last.P50), ms(first.P99), ms(middle.P99), ms(last.P99), r.Walk.Statuses)
 		return
 	}
+	if isMix(r.Scenario) {
+		var b strings.Builder
+		writeMix(&b, r.Scenario, r.Label, r.Load, nil)
+		fmt.Fprint(w, b.String())
+		if r.Load.FirstErr != nil {
+			fmt.Fprintf(w, "%s: first transport error: %v\n", r.Label, r.Load.FirstErr)
+		}
+		return
+	}
 	s := summarize(r.Load.Latencies)
 	fmt.Fprintf(w, "%s: %s requests in %s, %s ok/s; latency p50 %s, p90 %s, p99 %s, max %s; answers %s; wrong %d\n",
 		r.Label, thousands(r.Load.Requests), r.Load.Elapsed.Round(100*time.Millisecond), thousands(int64(r.Load.throughput())),
@@ -195,4 +231,68 @@ func printClientResult(w io.Writer, r phaseResult) {
 	if r.Load.FirstErr != nil {
 		fmt.Fprintf(w, "%s: first transport error: %v\n", r.Label, r.Load.FirstErr)
 	}
+}
+
+// requestKindOrder lists a mix's request kinds in the order of a
+// provisioning cycle; others follow alphabetically.
+var requestKindOrder = []string{"filter miss", "create", "lookup", "get", "put", "patch", "deactivate", "reactivate", "members", "walk page"}
+
+func orderedKinds(m map[string]*kindResult, first []string) []string {
+	var out []string
+	for _, k := range first {
+		if _, ok := m[k]; ok {
+			out = append(out, k)
+		}
+	}
+	var rest []string
+	for k := range m {
+		if !contains(first, k) {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// writeMix renders a traffic mix: a summary line, then each operation
+// (timed whole: a filter-then-create is the pair) and each request kind,
+// with the server's own latencies per kind when its log was read.
+func writeMix(b *strings.Builder, scenario, label string, l loadResult, server map[string]agentLog) {
+	fmt.Fprintf(b, "%s: %s operations (%s requests) in %s: %s operations/s, %s requests/s; %d failed requests, %d wrong answers\n\n",
+		label, thousands(l.Requests), thousands(l.requestsSent()), l.Elapsed.Round(100*time.Millisecond),
+		thousands(int64(l.throughput())), thousands(int64(perSecond(l.requestsSent(), l.Elapsed))), l.requestErrors(), l.Wrong)
+	b.WriteString("| " + label + " | count | ok/s | client p50 | p90 | p99 | max | server p50 | server p99 | answers |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	var opNames []string
+	for _, op := range mixOps(scenario) {
+		opNames = append(opNames, op.name)
+	}
+	row := func(name string, k *kindResult, srv []time.Duration) {
+		c := summarize(k.Latencies)
+		sp50, sp99 := "–", "–"
+		if len(srv) > 0 {
+			s := summarize(srv)
+			sp50, sp99 = ms(s.P50), ms(s.P99)
+		}
+		answers := k.Statuses.String()
+		if k.Wrong > 0 {
+			answers += fmt.Sprintf(", wrong: %d", k.Wrong)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name, thousands(k.Requests),
+			thousands(int64(k.throughput(l.Elapsed))), ms(c.P50), ms(c.P90), ms(c.P99), ms(c.Max), sp50, sp99, answers)
+	}
+	for _, name := range orderedKinds(l.Ops, append(opNames, "full walk")) {
+		row("operation: "+name, l.Ops[name], nil)
+	}
+	for _, name := range orderedKinds(l.Kinds, requestKindOrder) {
+		row("request: "+name, l.Kinds[name], server[name].Durations)
+	}
+	b.WriteString("\n")
+}
+
+func perSecond(n int64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
 }

@@ -50,6 +50,7 @@ func commands() []command {
 		{"export", "the export target: seed invited accounts, time PostgreSQL's COPY and the real export build", runExport},
 		{"people", "the people-list target: seed a company, walk the admin API's people lists and counts, per-page latency", runPeople},
 		{"console", "the console target: the same company, every admin console page asked through the real handler, per-page latency", runConsole},
+		{"targets", "every speed target on SQLite and PostgreSQL with the raw database baseline: one markdown table", runTargets},
 	}
 }
 
@@ -81,7 +82,7 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "latchkey-load: measure Latchkey's SCIM speed targets on this machine.")
 	fmt.Fprintln(w, "\nUsage: latchkey-load <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-6s %s\n", c.name, c.synopsis)
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.synopsis)
 	}
 	fmt.Fprintln(w, "\nRun `latchkey-load <command> --help` for a command's flags.")
 }

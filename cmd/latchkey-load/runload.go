@@ -49,7 +49,9 @@ func runPhase(ctx context.Context, stderr io.Writer, c phaseConfig) (phaseResult
 		return res, fmt.Errorf("%s: prepare: %w", c.label, err)
 	}
 	fmt.Fprintf(stderr, "%s: %d clients for %s...\n", c.label, c.load.concurrency, describeBound(c.load))
+	c.load.bar = startTimedProgress(stderr, c.label, c.load)
 	res.Load = drive(ctx, c.load, st)
+	c.load.bar.finish()
 	return res, ctx.Err()
 }
 
@@ -107,7 +109,7 @@ func (f *runFlags) validate(getenv func(string) string) error {
 	if f.duration > f.maxTime {
 		problems = append(problems, "--duration must not exceed --max-time")
 	}
-	if f.users < 1 && (strings.HasPrefix(f.scenario, "lookup") || f.scenario == "patch" || f.scenario == "members") {
+	if f.users < 1 && needsPopulation(f.scenario) {
 		problems = append(problems, "--users (the seeded population) is required for "+f.scenario)
 	}
 	if f.count < 1 || f.count > 1000 {

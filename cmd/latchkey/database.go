@@ -75,22 +75,26 @@ func openCurrentStore(ctx context.Context, cfg config.Config, log *slog.Logger) 
 	return store, nil
 }
 
-// migrate applies pending migrations, then makes sure a fresh database has
-// its default organization, so `--org default` works right away.
+// migrate applies pending migrations, Latchkey's and then River's, under
+// one lock so replicas starting at once take turns, then makes sure a fresh
+// database has its default organization, so `--org default` works right
+// away. A database a newer binary migrated is refused and left unchanged.
 func migrate(ctx context.Context, store *gormstore.Store, log *slog.Logger) ([]migrations.Migration, error) {
-	applied, err := migrations.Up(ctx, store.DB(), migrations.Dialect(store.Dialect()))
-	if err != nil {
-		return nil, err
-	}
+	applied, err := migrations.UpWith(ctx, store.DB(), migrations.Dialect(store.Dialect()), migrations.Options{
+		Waiting: func() { log.Info("waiting for another process to finish migrating", "lock", migrations.LockKey) },
+		Then: func(ctx context.Context) error {
+			n, err := jobqueue.Migrate(ctx, jobqueue.Dialect(store.Dialect()), store.DB())
+			if n > 0 {
+				log.Info("applied job queue migrations", "count", n)
+			}
+			return err
+		},
+	})
 	for _, m := range applied {
 		log.Info("applied migration", "version", m.Version, "name", m.Name)
 	}
-	n, err := jobqueue.Migrate(ctx, jobqueue.Dialect(store.Dialect()), store.DB())
 	if err != nil {
 		return applied, err
-	}
-	if n > 0 {
-		log.Info("applied job queue migrations", "count", n)
 	}
 	return applied, ensureDefaultOrganization(ctx, store)
 }

@@ -20,8 +20,9 @@ import (
 // asked on one is delivered once whichever replica's workers run it; a
 // claim started on one continues on the other; a session signed in on
 // one is valid on the other; an export requested on one is followed and
-// downloaded on the other. Nothing a request needs lives only in the
-// memory of the replica that answered the one before.
+// downloaded on the other; one SCIM token's rate limit is one limit
+// across both. Nothing a request needs lives only in the memory of the
+// replica that answered the one before.
 func TestTwoReplicas(t *testing.T) {
 	pg := backends[1]
 	if pg.name != "postgres" {
@@ -32,6 +33,7 @@ func TestTwoReplicas(t *testing.T) {
 	env["LATCHKEY_SMTP_URL"] = "smtp://" + smtp.Addr()
 	env["LATCHKEY_BASE_URL"] = publicBase
 	env["LATCHKEY_REMINDERS"] = "none"
+	env["LATCHKEY_SCIM_RATE_LIMIT"] = "20" // bursts of 40; see the end
 	a := startProcess(t, "replica A", env)
 	b := startProcess(t, "replica B", env)
 	replicas := []*serverProcess{a, b}
@@ -125,6 +127,46 @@ func TestTwoReplicas(t *testing.T) {
 			t.Fatalf("export from %s has %d lines; want 10", r.name, len(rows))
 		}
 	}
+
+	// One SCIM token's rate limit holds across both: requests as fast as
+	// they go, alternating replicas, are admitted no faster than one
+	// replica alone would admit them (a burst of 40, then 20 a second).
+	fresh := mustRun(t, env, "scim-token", "create", "--org", "default", "--name", "Okta").lastLine()
+	admitted, refused := 0, map[string]int{}
+	start := time.Now()
+	for i := range 120 {
+		resp := rawGet(t, on(i)+"/scim/v2/Users?count=1", fresh)
+		switch resp.StatusCode {
+		case http.StatusOK:
+			admitted++
+		case http.StatusTooManyRequests:
+			if resp.Header.Get("Retry-After") == "" {
+				t.Errorf("429 without Retry-After from %s", replicas[i%2].name)
+			}
+			refused[replicas[i%2].name]++
+		default:
+			t.Fatalf("GET /Users = %d", resp.StatusCode)
+		}
+	}
+	allowed := 40 + int(20*time.Since(start).Seconds()) + 1
+	if admitted > allowed || len(refused) != 2 {
+		t.Errorf("%d of 120 admitted in %s (one limit allows %d), refusals per replica %v",
+			admitted, time.Since(start).Round(time.Millisecond), allowed, refused)
+	}
+}
+
+// rawGet sends a GET with a bearer token and returns the answer, body
+// closed.
+func rawGet(t *testing.T, rawURL, token string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, rawURL, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp
 }
 
 // claimAcross claims with an access code as the mobile app does, each

@@ -21,20 +21,20 @@ const sessionCleanupEvery = 15 * time.Minute
 // newPages builds the person-facing pages: claim links and codes, the
 // first-access steps, sign-in, SAML single sign-on and the mobile claim
 // API.
-func newPages(cfg config.Config, log *slog.Logger, store *gormstore.Store, inviter *claim.Inviter, secrets claim.Secrets) (*pages.Pages, error) {
+func newPages(cfg config.Config, log *slog.Logger, store *gormstore.Store, inviter *claim.Inviter, secrets claim.Secrets, metrics *claim.Metrics) (*pages.Pages, error) {
 	sp, err := sso.New(sso.Options{BaseURL: cfg.BaseURL.String(), Store: store, Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	return pages.New(pages.Options{Store: store, Inviter: inviter, Secrets: secrets, SSO: sp,
-		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log}), BaseURL: cfg.BaseURL.String(), Logger: log})
+	return pages.New(pages.Options{Store: store, Inviter: inviter, Secrets: secrets, SSO: sp, Metrics: metrics,
+		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log, Metrics: metrics}), BaseURL: cfg.BaseURL.String(), Logger: log})
 }
 
 // newConsole builds the admin console on the admin API, and lets the
 // pages' SAML ACS finish admins' single sign-on in it.
-func newConsole(cfg config.Config, log *slog.Logger, store *gormstore.Store, api console.API, p *pages.Pages, secrets claim.Secrets) (*console.Console, error) {
+func newConsole(cfg config.Config, log *slog.Logger, store *gormstore.Store, api console.API, p *pages.Pages, secrets claim.Secrets, metrics *claim.Metrics) (*console.Console, error) {
 	k, err := console.New(console.Options{Store: store, API: api, SSO: p, Secrets: secrets,
-		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log}), BaseURL: cfg.BaseURL.String(), Logger: log})
+		Guard: claim.NewGuard(store, claim.GuardOptions{Logger: log, Metrics: metrics}), BaseURL: cfg.BaseURL.String(), Logger: log})
 	if err != nil {
 		return nil, err
 	}

@@ -47,6 +47,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP server (applies pending migrations first)", runServe},
 		{"migrate", "apply pending migrations; `migrate status` lists them", runMigrate},
+		{"backup", "copy the SQLite database, consistently, while the server runs", runBackup},
 		{"org", "manage organizations: create, list, settings", runOrg},
 		{"scim-token", "manage SCIM bearer tokens: create, list, revoke", runScimToken},
 		{"scim-client", "manage OAuth clients that fetch SCIM tokens: create, list, rotate, revoke", runScimClient},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"time"
 
@@ -16,7 +17,10 @@ import (
 	"github.com/latchkeyhq/latchkey/admin"
 	"github.com/latchkeyhq/latchkey/claim"
 	"github.com/latchkeyhq/latchkey/config"
+	"github.com/latchkeyhq/latchkey/directory"
+	"github.com/latchkeyhq/latchkey/directory/gormstore"
 	"github.com/latchkeyhq/latchkey/jobqueue"
+	"github.com/latchkeyhq/latchkey/mailer"
 	"github.com/latchkeyhq/latchkey/scim"
 	"github.com/latchkeyhq/latchkey/server"
 )
@@ -40,6 +44,14 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	hasher, err := newHasher(cfg, log)
 	if err != nil {
 		return err
+	}
+	tracer, traceURL, stopTracing, err := newTracing(env.getenv)
+	if err != nil {
+		return err
+	}
+	defer flushTraces(stopTracing, log)
+	if tracer != nil {
+		log.Info("tracing on: spans are exported over OTLP/HTTP", "endpoint", traceURL)
 	}
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -80,14 +92,20 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	}
 	defer closePostman()
 	registry := newRegistry()
+	registry.MustRegister(collectors.NewDBStatsCollector(store.DB(), "latchkey"))
+	claimMetrics := claim.NewMetrics(registry)
+	postman = claim.CountPosts(postman, mailer.NewMetrics(registry))
+	rates := rateLimits(store)
 	adminArea := admin.New(admin.Options{Store: store, Hasher: hasher, Inviter: inviter, Jobs: inserts, Postman: postman,
-		BaseURL: cfg.BaseURL.String(), SigningKey: signingKey, ExportDir: cfg.ExportDir, ExportTTL: cfg.ExportTTL, Logger: log})
+		BaseURL: cfg.BaseURL.String(), SigningKey: signingKey, ExportDir: cfg.ExportDir, ExportTTL: cfg.ExportTTL, Logger: log,
+		RatePerSecond: float64(cfg.AdminRateLimit), Rates: rates})
 	workers := river.NewWorkers()
-	claim.AddWorkers(workers, store, inviter, postman, claim.NewMetrics(registry))
+	claim.AddWorkers(workers, store, inviter, postman, claimMetrics)
 	adminArea.AddWorkers(workers)
 	runner, err := jobqueue.New(ctx, jobqueue.Options{Dialect: jobqueue.Dialect(store.Dialect()), DB: store.DB(),
 		DatabaseURL: cfg.DatabaseDSN, Workers: workers, MaxWorkers: cfg.JobWorkers, StopTimeout: cfg.ShutdownTimeout,
-		RescueAfter: cfg.JobRescueAfter, JobTimeout: jobTimeout(cfg.JobRescueAfter), Logger: log})
+		RescueAfter: cfg.JobRescueAfter, JobTimeout: jobTimeout(cfg.JobRescueAfter), Logger: log,
+		Metrics: jobqueue.NewMetrics(registry, store.DB())})
 	if err != nil {
 		return err
 	}
@@ -98,14 +116,15 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 
 	scimArea := scim.New(scim.Options{
 		Store: store, Hasher: hasher, BaseURL: cfg.BaseURL.String(), Logger: log,
-		RatePerSecond: float64(cfg.ScimRateLimit), Burst: 2 * cfg.ScimRateLimit,
+		RatePerSecond: float64(cfg.ScimRateLimit), Burst: 2 * cfg.ScimRateLimit, Rates: rates,
 		AccessTokenLifetime: cfg.OAuthTokenLifetime, Policy: inviter, Claims: inviter,
+		Metrics: scim.NewMetrics(registry),
 	})
-	claimPages, err := newPages(cfg, log, store, inviter, secrets)
+	claimPages, err := newPages(cfg, log, store, inviter, secrets, claimMetrics)
 	if err != nil {
 		return err
 	}
-	adminConsole, err := newConsole(cfg, log, store, adminArea, claimPages, secrets)
+	adminConsole, err := newConsole(cfg, log, store, adminArea, claimPages, secrets, claimMetrics)
 	if err != nil {
 		return err
 	}
@@ -113,10 +132,12 @@ func runServe(ctx context.Context, env *cli, args []string) error {
 	srv := server.New(server.Options{
 		Logger: log, DB: store, BodyLimit: cfg.BodyLimit, ShutdownTimeout: cfg.ShutdownTimeout,
 		DrainDelay: cfg.ShutdownDrain, RequestTimeout: cfg.RequestTimeout,
+		ReadHeaderTimeout: cfg.HTTPReadHeaderTimeout, ReadTimeout: cfg.HTTPReadTimeout,
+		WriteTimeout: cfg.HTTPWriteTimeout, IdleTimeout: cfg.HTTPIdleTimeout,
+		Metrics: metricsHandler(registry, log), Registerer: registry, TracerProvider: tracer,
 		// The admin API comes before the console, whose prefix /admin
 		// is also the start of the API's /admin/v1.
-		Areas:   append(append([]server.Area{scimArea, scimArea.TokenEndpoint(), adminArea}, claimPages.Areas()...), adminConsole),
-		Metrics: promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}),
+		Areas: append(append([]server.Area{scimArea, scimArea.TokenEndpoint(), adminArea}, claimPages.Areas()...), adminConsole),
 	})
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)
 	if err != nil {
@@ -143,6 +164,35 @@ func newRegistry() *prometheus.Registry {
 // rescue time so a running job is never taken for a dead one.
 func jobTimeout(rescueAfter time.Duration) time.Duration {
 	return min(time.Minute, rescueAfter/2)
+}
+
+// metricsHandler serves the registry at /metrics. A collector that
+// fails (the job queue's depth while the database is away) is logged and
+// left out; the rest of the scrape still answers.
+func metricsHandler(registry *prometheus.Registry, log *slog.Logger) http.Handler {
+	return promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry,
+		ErrorHandling: promhttp.ContinueOnError, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)})
+}
+
+// flushTraces sends the spans still buffered, within a few seconds,
+// after the server stopped.
+func flushTraces(stop func(context.Context) error, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		log.Warn("flushing traces failed", "err", err)
+	}
+}
+
+// rateLimits is where the rate limits' state lives: in the database on
+// PostgreSQL, so that replicas enforce one limit between them, and in
+// memory on SQLite, whose file only one process serves (no database
+// write per request).
+func rateLimits(store *gormstore.Store) directory.RateLimitStore {
+	if store.Dialect() == gormstore.Postgres {
+		return store
+	}
+	return directory.NewMemoryRates()
 }
 
 // stopJobs lets running jobs finish, within the shutdown timeout, after

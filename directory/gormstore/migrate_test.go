@@ -3,6 +3,7 @@ package gormstore
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/latchkeyhq/latchkey/migrations"
@@ -88,7 +89,7 @@ func checkSchemaMatchesModels(t *testing.T, s *Store) {
 }
 
 // TestRefusesNewerDatabase: a binary must not run on a schema a newer
-// binary wrote.
+// binary wrote, must say what to do instead, and must change nothing.
 func TestRefusesNewerDatabase(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
@@ -100,8 +101,14 @@ func TestRefusesNewerDatabase(t *testing.T) {
 			if err := migrations.Check(t.Context(), s.DB(), dialect); !errors.Is(err, migrations.ErrDatabaseNewer) {
 				t.Fatalf("Check = %v; want ErrDatabaseNewer", err)
 			}
-			if _, err := migrations.Up(t.Context(), s.DB(), dialect); !errors.Is(err, migrations.ErrDatabaseNewer) {
-				t.Fatalf("Up = %v; want ErrDatabaseNewer", err)
+			var before, after int64
+			s.db.Table(migrations.TableName).Count(&before)
+			_, err := migrations.Up(t.Context(), s.DB(), dialect)
+			if !errors.Is(err, migrations.ErrDatabaseNewer) || !strings.Contains(err.Error(), "never run an older binary") {
+				t.Fatalf("Up = %v; want ErrDatabaseNewer with advice", err)
+			}
+			if s.db.Table(migrations.TableName).Count(&after); after != before {
+				t.Fatalf("a refused Up changed %s from %d to %d rows", migrations.TableName, before, after)
 			}
 		})
 	}

@@ -1,0 +1,73 @@
+package admin
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/latchkeyhq/latchkey/directory"
+)
+
+// What counts against a limit: each request authenticated by an admin
+// token, charged to that token ("admin:token:<id>"; an admin's tokens
+// are separate scripts, each with its own budget). The console's
+// in-process calls (ServeAs) are not charged: they carry no token, one
+// page makes several of them (a list, its counts, a person's history)
+// plus background counts, and the person behind them clicks at human
+// speed. The console's own pages are bounded by its sign-in (attempts
+// are throttled) and the server's request timeout; automation goes
+// through tokens. Signed export download links are not charged either:
+// each is issued by an export and works for one admin.
+
+// rateLimiter asks a directory.RateLimitStore and lets requests through
+// when the store fails (fail open): the request meets the same database
+// next and gets its real error there. The first failure of an outage is
+// logged, and the recovery.
+type rateLimiter struct {
+	rates   directory.RateLimitStore
+	limit   directory.RateLimit
+	failing atomic.Bool
+}
+
+// newRateLimiter limits each token to perSecond (bursts to twice it);
+// nil, no limit, when perSecond is not positive.
+func newRateLimiter(rates directory.RateLimitStore, perSecond float64) *rateLimiter {
+	if perSecond <= 0 {
+		return nil
+	}
+	if rates == nil {
+		rates = directory.NewMemoryRates()
+	}
+	return &rateLimiter{rates: rates, limit: directory.RateLimit{PerSecond: perSecond, Burst: max(int(2*perSecond), 1)}}
+}
+
+// limitToken charges one request to an admin token, or returns the 429
+// to answer.
+func (h *Handler) limitToken(ctx context.Context, tokenID string) error {
+	l := h.limits
+	if l == nil {
+		return nil
+	}
+	d, err := l.rates.TakeRate(ctx, "admin:token:"+tokenID, l.limit, 1, h.now())
+	if err != nil {
+		// A request that ended (client gone, deadline) says nothing of
+		// the store.
+		if ctx.Err() == nil && l.failing.CompareAndSwap(false, true) {
+			h.log.ErrorContext(ctx, "admin rate limits unavailable: letting requests through until the database answers", "err", err)
+		}
+		return nil
+	}
+	if l.failing.CompareAndSwap(true, false) {
+		h.log.InfoContext(ctx, "admin rate limits available again")
+	}
+	if !d.Allowed {
+		return tooManyRequests(d.RetryAfter)
+	}
+	return nil
+}
+
+// retryAfterSeconds is a wait as Retry-After says it: whole seconds,
+// rounded up, at least 1.
+func retryAfterSeconds(wait time.Duration) int {
+	return max(int((wait+time.Second-1)/time.Second), 1)
+}
