@@ -28,18 +28,9 @@ const (
 func TestKillDuringPush(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			smtp := mailtest.NewServer(t, mailtest.Options{})
-			env := b.env(t)
-			env["LATCHKEY_SMTP_URL"] = "smtp://" + smtp.Addr()
-			env["LATCHKEY_BASE_URL"] = publicBase
-			env["LATCHKEY_REMINDERS"] = "none"
-			// Jobs running at the kill are run again this soon after.
-			env["LATCHKEY_JOB_RESCUE_AFTER"] = "10s"
-			env["LATCHKEY_SCIM_RATE_LIMIT"] = "100000"
+			env, smtp := pushEnv(t, b)
 			srv := startProcess(t, "server", env)
-			token := mustRun(t, env, "scim-token", "create", "--org", "default", "--name", "Entra").lastLine()
-			mustRun(t, env, "invite-rule", "add", "--org", "default", "--name", "Invite department",
-				"--filter", `department eq "Invite"`, "--action", "invite_now")
+			token := prepareForPush(t, env)
 
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
@@ -73,6 +64,31 @@ func TestKillDuringPush(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pushEnv is the settings of a server an IdP pushes people to, with a
+// real SMTP server for the invitations an "invite now" rule makes due.
+func pushEnv(t *testing.T, b backend) (map[string]string, *mailtest.Server) {
+	t.Helper()
+	smtp := mailtest.NewServer(t, mailtest.Options{})
+	env := b.env(t)
+	env["LATCHKEY_SMTP_URL"] = "smtp://" + smtp.Addr()
+	env["LATCHKEY_BASE_URL"] = publicBase
+	env["LATCHKEY_REMINDERS"] = "none"
+	// Jobs running at a kill are run again this soon after.
+	env["LATCHKEY_JOB_RESCUE_AFTER"] = "10s"
+	env["LATCHKEY_SCIM_RATE_LIMIT"] = "100000"
+	return env, smtp
+}
+
+// prepareForPush makes the IdP's SCIM token and the rule that invites
+// department "Invite" at once.
+func prepareForPush(t *testing.T, env map[string]string) string {
+	t.Helper()
+	token := mustRun(t, env, "scim-token", "create", "--org", "default", "--name", "Entra").lastLine()
+	mustRun(t, env, "invite-rule", "add", "--org", "default", "--name", "Invite department",
+		"--filter", `department eq "Invite"`, "--action", "invite_now")
+	return token
 }
 
 // checkPushed: every person sent exists exactly once, with what was

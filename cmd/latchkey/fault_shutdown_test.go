@@ -11,8 +11,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/latchkeyhq/latchkey/mailer/mailtest"
 )
 
 // TestGracefulShutdownUnderLoad: SIGTERM while an IdP creates people as
@@ -27,19 +25,11 @@ import (
 func TestGracefulShutdownUnderLoad(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			smtp := mailtest.NewServer(t, mailtest.Options{})
-			env := b.env(t)
-			env["LATCHKEY_SMTP_URL"] = "smtp://" + smtp.Addr()
-			env["LATCHKEY_BASE_URL"] = publicBase
-			env["LATCHKEY_REMINDERS"] = "none"
+			env, smtp := pushEnv(t, b)
 			env["LATCHKEY_SHUTDOWN_DRAIN"] = "1s"
 			env["LATCHKEY_SHUTDOWN_TIMEOUT"] = "30s"
-			env["LATCHKEY_JOB_RESCUE_AFTER"] = "10s"
-			env["LATCHKEY_SCIM_RATE_LIMIT"] = "100000"
 			srv := startProcess(t, "server", env)
-			token := mustRun(t, env, "scim-token", "create", "--org", "default", "--name", "Entra").lastLine()
-			mustRun(t, env, "invite-rule", "add", "--org", "default", "--name", "Invite department",
-				"--filter", `department eq "Invite"`, "--action", "invite_now")
+			token := prepareForPush(t, env)
 
 			load := &createLoad{base: srv.baseURL(), token: token}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
