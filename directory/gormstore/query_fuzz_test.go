@@ -133,7 +133,8 @@ func mapStrings(f directory.Filter, fn func(string) string) directory.Filter {
 var sqlWords = func() map[string]bool {
 	words := map[string]bool{}
 	for _, w := range strings.Fields(`SELECT COUNT FROM WHERE AND OR NOT EXISTS IS NULL LIKE ESCAPE GLOB COLLATE
-		LOWER COALESCE ORDER BY DESC LIMIT OFFSET likelihood org_id account_id group_id ARRAY CAST AS text`) {
+		LOWER COALESCE ORDER BY DESC LIMIT OFFSET likelihood org_id account_id group_id ARRAY CAST AS text
+		CROSS JOIN LATERAL k`) {
 		words[w] = true
 	}
 	for _, e := range []*entity{accountEntity, groupEntity} {
