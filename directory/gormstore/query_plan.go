@@ -134,27 +134,41 @@ func (p *listPlan) estimateSQL() *sqlBuf {
 
 // pageSQL selects the page's rows, plus one.
 func (p *listPlan) pageSQL() *sqlBuf {
-	if p.keysFirst && !p.matchesFirst {
-		return p.keysFirstSQL()
-	}
-	alias := p.entity.alias
-	out := fragment("SELECT " + alias + ".*" + p.from())
-	out.append(&p.where)
-	if p.matchesFirst {
+	switch {
+	case p.matchesFirst:
 		// OFFSET 0 keeps the subquery apart: it reads the matches, and
 		// the cursor and the order apply to them only.
-		alias = "m"
-		out = fragment("SELECT m.* FROM (SELECT " + p.entity.alias + ".*" + p.from())
+		out := fragment("SELECT m.* FROM (SELECT " + p.entity.alias + ".*" + p.from())
 		out.append(&p.where)
 		out.WriteString(" OFFSET 0) m")
 		if p.after != nil {
 			out.WriteString(" WHERE ")
-			p.key.after(p.dialect, alias, *p.after, out)
+			p.key.after(p.dialect, "m", *p.after, out)
 		}
-	} else if p.after != nil {
+		p.orderAndLimit("m", out)
+		return out
+	case p.keysFirst:
+		return p.keysFirstSQL()
+	}
+	return p.walkSQL(p.entity.alias + ".*")
+}
+
+// walkSQL selects columns of the page's rows, plus one, in the sort
+// index's order from the cursor on.
+func (p *listPlan) walkSQL(columns string) *sqlBuf {
+	alias := p.entity.alias
+	out := fragment("SELECT " + columns + p.from())
+	out.append(&p.where)
+	if p.after != nil {
 		out.WriteString(" AND ")
 		p.key.after(p.dialect, alias, *p.after, out)
 	}
+	p.orderAndLimit(alias, out)
+	return out
+}
+
+// orderAndLimit writes the order and the page's bounds.
+func (p *listPlan) orderAndLimit(alias string, out *sqlBuf) {
 	p.key.orderBy(p.dialect, alias, out)
 	out.WriteString(" LIMIT ")
 	out.bind(p.limit + 1)
@@ -162,7 +176,6 @@ func (p *listPlan) pageSQL() *sqlBuf {
 		out.WriteString(" OFFSET ")
 		out.bind(p.offset)
 	}
-	return out
 }
 
 // keysFirstSQL is pageSQL for keysFirst: the page's keys in sort order
@@ -170,19 +183,8 @@ func (p *listPlan) pageSQL() *sqlBuf {
 // same order.
 func (p *listPlan) keysFirstSQL() *sqlBuf {
 	alias := p.entity.alias
-	out := fragment("SELECT " + alias + ".* FROM (SELECT " + alias + ".org_id, " + alias + ".id" + p.from())
-	out.append(&p.where)
-	if p.after != nil {
-		out.WriteString(" AND ")
-		p.key.after(p.dialect, alias, *p.after, out)
-	}
-	p.key.orderBy(p.dialect, alias, out)
-	out.WriteString(" LIMIT ")
-	out.bind(p.limit + 1)
-	if p.offset > 0 {
-		out.WriteString(" OFFSET ")
-		out.bind(p.offset)
-	}
+	out := fragment("SELECT " + alias + ".* FROM (")
+	out.append(p.walkSQL(alias + ".org_id, " + alias + ".id"))
 	// LIMIT 1 keeps the lateral subquery from being flattened into a
 	// join PostgreSQL may hash (reading the whole table) rather than a
 	// primary-key lookup per key.
