@@ -94,7 +94,7 @@ func New(opts Options) *Handler {
 	if h.exportTTL <= 0 {
 		h.exportTTL = DefaultExportTTL
 	}
-	h.limits = newRateLimiter(opts.Rates, opts.RatePerSecond)
+	h.limits = newRateLimiter(opts.Rates, opts.RatePerSecond, h.log)
 	return h
 }
 

@@ -2,7 +2,7 @@ package admin
 
 import (
 	"context"
-	"sync/atomic"
+	"log/slog"
 	"time"
 
 	"github.com/latchkeyhq/latchkey/directory"
@@ -19,26 +19,21 @@ import (
 // through tokens. Signed export download links are not charged either:
 // each is issued by an export and works for one admin.
 
-// rateLimiter asks a directory.RateLimitStore and lets requests through
-// when the store fails (fail open): the request meets the same database
-// next and gets its real error there. The first failure of an outage is
-// logged, and the recovery.
+// rateLimiter limits each admin token; its state lives in a
+// directory.RateLimitStore, asked fail-open.
 type rateLimiter struct {
-	rates   directory.RateLimitStore
-	limit   directory.RateLimit
-	failing atomic.Bool
+	rates *directory.FailOpenRates
+	limit directory.RateLimit
 }
 
 // newRateLimiter limits each token to perSecond (bursts to twice it);
 // nil, no limit, when perSecond is not positive.
-func newRateLimiter(rates directory.RateLimitStore, perSecond float64) *rateLimiter {
+func newRateLimiter(rates directory.RateLimitStore, perSecond float64, log *slog.Logger) *rateLimiter {
 	if perSecond <= 0 {
 		return nil
 	}
-	if rates == nil {
-		rates = directory.NewMemoryRates()
-	}
-	return &rateLimiter{rates: rates, limit: directory.RateLimit{PerSecond: perSecond, Burst: max(int(2*perSecond), 1)}}
+	return &rateLimiter{rates: directory.NewFailOpenRates(rates, log, "admin"),
+		limit: directory.RateLimit{PerSecond: perSecond, Burst: max(int(2*perSecond), 1)}}
 }
 
 // limitToken charges one request to an admin token, or returns the 429
@@ -48,20 +43,8 @@ func (h *Handler) limitToken(ctx context.Context, tokenID string) error {
 	if l == nil {
 		return nil
 	}
-	d, err := l.rates.TakeRate(ctx, "admin:token:"+tokenID, l.limit, 1, h.now())
-	if err != nil {
-		// A request that ended (client gone, deadline) says nothing of
-		// the store.
-		if ctx.Err() == nil && l.failing.CompareAndSwap(false, true) {
-			h.log.ErrorContext(ctx, "admin rate limits unavailable: letting requests through until the database answers", "err", err)
-		}
-		return nil
-	}
-	if l.failing.CompareAndSwap(true, false) {
-		h.log.InfoContext(ctx, "admin rate limits available again")
-	}
-	if !d.Allowed {
-		return tooManyRequests(d.RetryAfter)
+	if ok, wait := l.rates.Take(ctx, "admin:token:"+tokenID, l.limit, 1, h.now()); !ok {
+		return tooManyRequests(wait)
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package directory
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -129,4 +131,41 @@ func (m *MemoryRates) TakeRate(_ context.Context, key string, limit RateLimit, c
 		m.tats[key] = tat
 	}
 	return d, nil
+}
+
+// FailOpenRates asks a RateLimitStore and lets a request through when
+// the store fails: a request the limiter cannot judge meets the same
+// database next and gets its real error there. The first failure of an
+// outage is logged, and the recovery.
+type FailOpenRates struct {
+	rates   RateLimitStore
+	log     *slog.Logger
+	what    string // names the limits in the log: "SCIM", "admin"
+	failing atomic.Bool
+}
+
+// NewFailOpenRates wraps rates (in-process memory when nil).
+func NewFailOpenRates(rates RateLimitStore, log *slog.Logger, what string) *FailOpenRates {
+	if rates == nil {
+		rates = NewMemoryRates()
+	}
+	return &FailOpenRates{rates: rates, log: log, what: what}
+}
+
+// Take charges cost to key and reports whether the request may go on,
+// and if not, how long to wait.
+func (f *FailOpenRates) Take(ctx context.Context, key string, limit RateLimit, cost int, now time.Time) (bool, time.Duration) {
+	d, err := f.rates.TakeRate(ctx, key, limit, cost, now)
+	if err != nil {
+		// A request that ended (client gone, deadline) says nothing of
+		// the store.
+		if ctx.Err() == nil && f.failing.CompareAndSwap(false, true) {
+			f.log.ErrorContext(ctx, f.what+" rate limits unavailable: letting requests through until the database answers", "err", err)
+		}
+		return true, 0
+	}
+	if f.failing.CompareAndSwap(true, false) {
+		f.log.InfoContext(ctx, f.what+" rate limits available again")
+	}
+	return d.Allowed, d.RetryAfter
 }

@@ -76,7 +76,7 @@ type Handler struct {
 	root       string // BaseURL without a trailing slash
 	log        *slog.Logger
 	now        func() time.Time
-	limits     *limiter
+	limits     *directory.FailOpenRates
 	rate       directory.RateLimit
 	maxResults int
 	policy     directory.AccountPolicy
@@ -123,7 +123,7 @@ func New(opts Options) *Handler {
 	if burst <= 0 {
 		burst = 200
 	}
-	h.limits, h.rate = newLimiter(opts.Rates, h.log), directory.RateLimit{PerSecond: rate, Burst: burst}
+	h.limits, h.rate = directory.NewFailOpenRates(opts.Rates, h.log, "SCIM"), directory.RateLimit{PerSecond: rate, Burst: burst}
 	h.oauth = newTokenEndpoint(h, opts.AccessTokenLifetime)
 	return h
 }

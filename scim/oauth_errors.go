@@ -52,7 +52,7 @@ func invalidClient(description string) *oauthError {
 
 // throttle refuses with 429 when key is over limit.
 func (t *tokenEndpoint) throttle(ctx context.Context, key string, limit directory.RateLimit, now time.Time, what string) error {
-	ok, wait := t.h.limits.take(ctx, key, limit, 1, now)
+	ok, wait := t.h.limits.Take(ctx, key, limit, 1, now)
 	if ok {
 		return nil
 	}
