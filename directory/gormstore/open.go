@@ -63,6 +63,13 @@ var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 // keys on (SQLite defaults them off), WAL so readers never block the
 // writer, a busy timeout instead of immediate SQLITE_BUSY, and immediate
 // transactions so a read-then-write transaction never deadlocks.
+//
+// No _time_format: the driver (glebarez/go-sqlite) stops reading the
+// query at _time_format, so _txlock after it was silently ignored and
+// every transaction was DEFERRED; a transaction that read, then wrote
+// after another process (the CLI beside the server) had written, failed
+// with SQLITE_BUSY_SNAPSHOT. Its default time format is the "sqlite" one
+// anyway (TestSQLiteConnection checks both).
 func openSQLite(path string) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
@@ -70,7 +77,6 @@ func openSQLite(path string) (*sql.DB, error) {
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	q.Set("_time_format", "sqlite")
 	db, err := sql.Open("sqlite", "file:"+uriPath.Replace(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("gormstore: open sqlite: %w", err)
