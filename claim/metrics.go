@@ -32,7 +32,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"method"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "latchkey_signin_failures_total",
-			Help: "Failed sign-ins and claim attempts, by area (signin: the claim pages' sign-in; access_code: codes typed on the pages or the mobile API; console: the admin console) and reason (wrong_password, unknown_code, expired_code, used_code, deactivated, locked_out: refused while the attempt limits hold).",
+			Help: "Failed sign-ins and claim attempts, by area (signin: the claim pages' sign-in; access_code: codes typed on the pages or the mobile API; console: the admin console; sso: SAML answers refused at the ACS) and reason (wrong_password, unknown_code, expired_code, used_code, deactivated, locked_out: refused while the attempt limits hold; for sso the check the SAML answer failed (signature, audience, expired, replay, in_response_to, ...) or why the person may not sign in (sso_restart: the answer reached another browser; no_account, not_invited, sso_account_mismatch)).",
 		}, []string{"area", "reason"}),
 	}
 	reg.MustRegister(m.deliveries, m.claims, m.failures)
@@ -87,6 +87,15 @@ func (m *Metrics) failure(keys []string, reason string) {
 		area = "console"
 	}
 	m.failures.WithLabelValues(area, reason).Inc()
+}
+
+// SSOFailure counts a SAML answer the ACS refused, or a person it
+// vouched for who may not sign in here, by reason.
+func (m *Metrics) SSOFailure(reason string) {
+	if m == nil {
+		return
+	}
+	m.failures.WithLabelValues("sso", reason).Inc()
 }
 
 // codeFailure names why a typed access code did not work.

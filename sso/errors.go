@@ -56,11 +56,18 @@ var (
 	ErrAccountInactive = errors.New("the account is deactivated")
 )
 
-// reasons lists the sentinels in the order Reason looks for them.
-var reasons = []error{
-	ErrNotConfigured, ErrMalformed, ErrSignature, ErrIssuer, ErrStatus, ErrDestination, ErrAudience,
-	ErrExpired, ErrAssertionCount, ErrInResponseTo, ErrRequestExpired, ErrIdPInitiated, ErrReplay,
-	ErrReturnPath, ErrAccountInactive, directory.ErrUnavailable,
+// reasons lists the sentinels in the order Reason looks for them, each
+// with the short name ReasonLabel gives it.
+var reasons = []struct {
+	err   error
+	label string
+}{
+	{ErrNotConfigured, "not_configured"}, {ErrMalformed, "malformed"}, {ErrSignature, "signature"},
+	{ErrIssuer, "issuer"}, {ErrStatus, "idp_status"}, {ErrDestination, "destination"},
+	{ErrAudience, "audience"}, {ErrExpired, "expired"}, {ErrAssertionCount, "assertion_count"},
+	{ErrInResponseTo, "in_response_to"}, {ErrRequestExpired, "request_expired"},
+	{ErrIdPInitiated, "idp_initiated"}, {ErrReplay, "replay"}, {ErrReturnPath, "return_path"},
+	{ErrAccountInactive, "account_inactive"}, {directory.ErrUnavailable, "unavailable"},
 }
 
 // Error is a failed sign-in: Reason is one of the sentinels, Detail says
@@ -112,11 +119,23 @@ func fail(reason error, detail string, err error) error {
 // page.
 func Reason(err error) error {
 	for _, r := range reasons {
-		if errors.Is(err, r) {
-			return r
+		if errors.Is(err, r.err) {
+			return r.err
 		}
 	}
 	return nil
+}
+
+// ReasonLabel names the reason err matches in a few stable words
+// ("signature", "replay", "in_response_to"), for metrics and logs; an
+// error that matches none is "internal".
+func ReasonLabel(err error) string {
+	for _, r := range reasons {
+		if errors.Is(err, r.err) {
+			return r.label
+		}
+	}
+	return "internal"
 }
 
 // HTTPStatus is the status an error page for err should carry.

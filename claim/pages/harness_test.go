@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"github.com/latchkeyhq/latchkey/claim"
@@ -100,6 +101,9 @@ type env struct {
 	scimAuth string
 	secrets  claim.Secrets
 	logs     *syncBuffer
+	// metrics is where the pages count; read it through reg.
+	metrics *claim.Metrics
+	reg     *prometheus.Registry
 }
 
 func openStore(t testing.TB, b backend, url string) *gormstore.Store {
@@ -151,9 +155,11 @@ func newEnvAt(t *testing.T, b backend, tls bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.reg = prometheus.NewRegistry()
+	e.metrics = claim.NewMetrics(e.reg)
 	p, err := pages.New(pages.Options{Store: e.store, Inviter: e.inviter, Secrets: secrets, SSO: e.sp,
-		Guard: claim.NewGuard(e.store, claim.GuardOptions{Now: e.clock.Now, Logger: log}), BaseURL: e.base,
-		Logger: log, Now: e.clock.Now})
+		Guard: claim.NewGuard(e.store, claim.GuardOptions{Now: e.clock.Now, Logger: log, Metrics: e.metrics}), BaseURL: e.base,
+		Logger: log, Now: e.clock.Now, Metrics: e.metrics})
 	if err != nil {
 		t.Fatal(err)
 	}

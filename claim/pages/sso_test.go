@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,5 +126,62 @@ func TestSSOSignInClaims(t *testing.T) {
 		u.get("/signin/sso?org=acme")
 		u.postToACS(u.signInAtIdP(x, "erin"))
 		u.want(http.StatusForbidden, "/saml/acme/acs", "there is no account for you here")
+	})
+}
+
+// TestSSOFailuresCounted: every single sign-on the ACS refuses is
+// counted once, by the check the SAML answer failed or by why the person
+// may not sign in; a sign-in that works counts nothing.
+func TestSSOFailuresCounted(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		x := e.withIdP()
+		x.AddUser(t, "carol", "carol@example.com")
+		x.AddUser(t, "erin", "erin@example.com")
+		e.user(person{userName: "carol", email: "carol@example.com", given: "Carol", family: "Jones", authMethod: "sso", invited: true})
+
+		b := e.browser()
+		b.get("/saml/acme/login")
+		answer := b.signInAtIdP(x, "carol")
+		tampered := form{action: answer.action, fields: url.Values{"SAMLResponse": {"bm90IFNBTUw="}, "RelayState": answer.fields["RelayState"]}}
+		b.postToACS(tampered)
+		b.want(http.StatusBadRequest, "/saml/acme/acs", "Single sign-on did not work")
+		// Posted from another browser, the answer is refused there, and
+		// spent: the browser that asked cannot use it after that.
+		e.browser().postToACS(answer)
+		b.postToACS(answer)
+		b.want(http.StatusBadRequest, "/saml/acme/acs", "The answer was already used")
+		b.get("/saml/acme/login")
+		answer = b.signInAtIdP(x, "carol")
+		b.postToACS(answer)
+		b.want(http.StatusOK, "/claim/steps/profile")
+		b.postToACS(answer)
+		b.want(http.StatusBadRequest, "/saml/acme/acs", "The answer was already used")
+
+		u := e.browser()
+		u.get("/saml/acme/login")
+		u.postToACS(u.signInAtIdP(x, "erin"))
+		u.want(http.StatusForbidden, "/saml/acme/acs", "there is no account for you here")
+
+		got := map[string]float64{}
+		families, err := e.reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range families {
+			if f.GetName() != "latchkey_signin_failures_total" {
+				continue
+			}
+			for _, m := range f.GetMetric() {
+				labels := map[string]string{}
+				for _, l := range m.GetLabel() {
+					labels[l.GetName()] = l.GetValue()
+				}
+				got[labels["area"]+" "+labels["reason"]] = m.GetCounter().GetValue()
+			}
+		}
+		want := map[string]float64{"sso malformed": 1, "sso sso_restart": 1, "sso replay": 2, "sso no_account": 1}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("sign-in failures counted %v, want %v", got, want)
+		}
 	})
 }

@@ -94,6 +94,25 @@ func (p *Pages) redirectToIdPWith(c echo.Context, org directory.Organization, q 
 // person to the IdP (only for that claim's account), starts a claim for
 // an invited account, or signs a claimed account in.
 func (p *Pages) acs(c echo.Context) error {
+	err := p.finishSSO(c)
+	if err != nil {
+		p.metrics.SSOFailure(ssoFailureReason(err))
+	}
+	return err
+}
+
+// ssoFailureReason names a refused single sign-on for the metrics: the
+// check the SAML answer failed, else the code of the page the person is
+// shown (sso_restart, no_account, not_invited, sso_account_mismatch).
+func ssoFailureReason(err error) string {
+	if sso.Reason(err) != nil {
+		return sso.ReasonLabel(err)
+	}
+	return classify(err).code
+}
+
+// finishSSO is acs up to its outcome.
+func (p *Pages) finishSSO(c echo.Context) error {
 	ctx := c.Request().Context()
 	org, err := p.orgBySlug(ctx, c.Param("slug"))
 	if err != nil {
