@@ -172,7 +172,7 @@ func (r *bulkRun) run(i int) {
 	op := r.req.Operations[i]
 	method := strings.ToUpper(op.Method)
 	path := r.resolve(op.Path)
-	fn, id, ok := r.h.bulkRoute(method, path)
+	target, ok := r.h.bulkRoute(method, path)
 	if !ok {
 		r.fail(i, badRequest(typeInvalidValue, "unsupported bulk operation %s %s", method, op.Path))
 		return
@@ -191,11 +191,12 @@ func (r *bulkRun) run(i int) {
 	}
 	rec := httptest.NewRecorder()
 	sc := r.c.Echo().NewContext(sub, rec)
-	if id != "" {
+	if target.id != "" {
 		sc.SetParamNames("id")
-		sc.SetParamValues(id)
+		sc.SetParamValues(target.id)
 	}
-	_ = r.h.handle(fn)(sc) // errors are rendered into rec
+	_ = r.h.handle(target.handle)(sc) // errors are rendered into rec
+	r.h.metrics.countOne(target.op, rec.Code, r.c.Request().UserAgent())
 	r.record(i, op, method, rec)
 }
 
@@ -222,8 +223,17 @@ func (r *bulkRun) record(i int, op bulkOperation, method string, rec *httptest.R
 	r.results[i] = res
 }
 
-// bulkRoute maps a bulk operation to its handler and resource id.
-func (h *Handler) bulkRoute(method, path string) (func(echo.Context) error, string, bool) {
+// bulkTarget is what a bulk operation runs: the single-resource
+// handler, the resource id (none for a create), and the operation the
+// metrics count it as.
+type bulkTarget struct {
+	handle func(echo.Context) error
+	id     string
+	op     operation
+}
+
+// bulkRoute maps a bulk operation to its target.
+func (h *Handler) bulkRoute(method, path string) (bulkTarget, bool) {
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	handlers := map[string]map[string]func(echo.Context) error{
 		"Users":  {http.MethodPost: h.createUser, http.MethodPut: h.replaceUser, http.MethodPatch: h.patchUser, http.MethodDelete: h.deleteUser},
@@ -231,15 +241,15 @@ func (h *Handler) bulkRoute(method, path string) (func(echo.Context) error, stri
 	}
 	byMethod, ok := handlers[parts[0]]
 	if !ok {
-		return nil, "", false
+		return bulkTarget{}, false
 	}
 	switch {
 	case len(parts) == 1 && method == http.MethodPost:
-		return byMethod[method], "", true
+		return bulkTarget{handle: byMethod[method], op: operations[method+" /"+parts[0]]}, true
 	case len(parts) == 2 && method != http.MethodPost && byMethod[method] != nil && parts[1] != "":
-		return byMethod[method], parts[1], true
+		return bulkTarget{handle: byMethod[method], id: parts[1], op: operations[method+" /"+parts[0]+"/:id"]}, true
 	}
-	return nil, "", false
+	return bulkTarget{}, false
 }
 
 func containsFold(list []string, s string) bool {

@@ -20,7 +20,7 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{operations: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "latchkey_scim_operations_total",
-		Help: "SCIM requests by operation (create, get, list, search, replace, patch, delete, bulk), resource (User, Group, Bulk, ServiceProviderConfig, ResourceType, Schema), outcome (success, invalid, unauthorized, not_found, conflict, precondition_failed, rate_limited, error) and client (the IdP, from its User-Agent: entra, okta, onelogin, jumpcloud, other).",
+		Help: "SCIM operations, each request and each operation inside a /Bulk request (counted as itself: a bulk of three creates counts bulk Bulk once and create User three times), by operation (create, get, list, search, replace, patch, delete, bulk), resource (User, Group, Bulk, ServiceProviderConfig, ResourceType, Schema), outcome (success, invalid, unauthorized, not_found, conflict, precondition_failed, rate_limited, error) and client (the IdP, from its User-Agent: entra, okta, onelogin, jumpcloud, other).",
 	}, []string{"operation", "resource", "outcome", "client"})}
 	reg.MustRegister(m.operations)
 	return m
@@ -71,9 +71,17 @@ func (h *Handler) count(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil && !c.Response().Committed {
 			status = http.StatusInternalServerError
 		}
-		h.metrics.operations.WithLabelValues(op.name, op.resource, outcomeOf(status), ClientOf(req.UserAgent())).Inc()
+		h.metrics.countOne(op, status, req.UserAgent())
 		return err
 	}
+}
+
+// countOne counts one operation: a request, or one inside /Bulk.
+func (m *Metrics) countOne(op operation, status int, userAgent string) {
+	if m == nil {
+		return
+	}
+	m.operations.WithLabelValues(op.name, op.resource, outcomeOf(status), ClientOf(userAgent)).Inc()
 }
 
 // outcomeOf names a response status for the operations counter.

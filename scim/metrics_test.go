@@ -70,6 +70,14 @@ func TestOperationsCounted(t *testing.T) {
 		e.doAs("bad-token", "GET", "/scim/v2/Groups", nil, "User-Agent", okta).want(t, http.StatusUnauthorized)
 		e.doAs("", "GET", "/scim/v2/ServiceProviderConfig", nil, "User-Agent", "curl/8").want(t, http.StatusOK)
 		e.do("GET", "/scim/v2/Me", nil).want(t, http.StatusNotImplemented) // not an operation we count
+		// A bulk request counts once as itself and each operation it runs
+		// as that operation; one it refuses to run is no operation.
+		e.do("POST", "/scim/v2/Bulk", bulkBody(0,
+			map[string]any{"method": "POST", "path": "/Users", "bulkId": "b1", "data": userBody("bob@acme.test")},
+			map[string]any{"method": "POST", "path": "/Users", "bulkId": "b2", "data": userBody("ann@acme.test")},
+			map[string]any{"method": "DELETE", "path": "/Groups/no-such-id"},
+			map[string]any{"method": "GET", "path": "/Users"},
+		), "User-Agent", okta).want(t, http.StatusOK)
 
 		want := map[string]float64{
 			"create User success entra":               1,
@@ -77,6 +85,10 @@ func TestOperationsCounted(t *testing.T) {
 			"get User not_found okta":                 1,
 			"list Group unauthorized okta":            1,
 			"get ServiceProviderConfig success other": 1,
+			"bulk Bulk success okta":                  1,
+			"create User success okta":                1,
+			"create User conflict okta":               1,
+			"delete Group not_found okta":             1,
 		}
 		got := map[string]float64{}
 		families, err := reg.Gather()
@@ -112,9 +124,9 @@ func TestOperationsCounted(t *testing.T) {
 				orgs[org]++
 			}
 		}
-		// Four requests had a valid token; the bad token and discovery had none.
-		if orgs[e.org.ID] != 4 || orgs[""] != 2 {
-			t.Errorf("access records by org_id %v, want 4 of %s and 2 without", orgs, e.org.ID)
+		// Five requests had a valid token; the bad token and discovery had none.
+		if orgs[e.org.ID] != 5 || orgs[""] != 2 {
+			t.Errorf("access records by org_id %v, want 5 of %s and 2 without", orgs, e.org.ID)
 		}
 	})
 }
