@@ -28,6 +28,7 @@ func TestCustomRoles(t *testing.T) {
 			map[string]any{"name": "helpdesk", "permissions": []string{"people.read"}}), 409, "role_exists")
 		for _, bad := range []map[string]any{
 			{"name": "reader", "permissions": []string{"people.read"}},
+			{"name": "new", "permissions": []string{"people.read"}},
 			{"name": "Help Desk", "permissions": []string{"people.read"}},
 			{"name": "empty", "permissions": []string{}},
 			{"name": "typo", "permissions": []string{"people.write"}},

@@ -66,6 +66,11 @@ var roleNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 // one spelt in lower-case letters, digits and underscores.
 func (r Role) ValidName() bool { return roleNamePattern.MatchString(string(r)) }
 
+// reservedRoleNames cannot name a custom role: an admin UI addresses a
+// role by its name beside words of its own ("roles/new" is the console's
+// form for a new role, so a role named new could not be opened).
+var reservedRoleNames = []Role{"new"}
+
 // AdminRole is an organization's own role: a named set of permissions.
 // It cannot take a built-in role's name.
 type AdminRole struct {
@@ -84,6 +89,8 @@ func (r AdminRole) Validate() error {
 		return invalid("name", "use 1 to 63 lower-case letters, digits or underscores, starting with a letter")
 	case r.Name.Valid():
 		return invalid("name", "is a built-in role; choose another name")
+	case slices.Contains(reservedRoleNames, r.Name):
+		return invalid("name", "is reserved; choose another name")
 	case len(r.Permissions) == 0:
 		return invalid("permissions", "list at least one permission")
 	}
