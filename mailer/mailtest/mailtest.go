@@ -63,8 +63,9 @@ type Options struct {
 	// sent nothing for this long (with a 421 reply), as real servers do.
 	IdleTimeout time.Duration
 	// Addr, when set, is the host:port to listen on instead of a free
-	// loopback port: give it a closed server's Addr to bring "the same"
-	// mail server back after an outage.
+	// loopback port. For an outage use SetDown rather than closing a
+	// server and listening on its Addr again: meanwhile the port may go
+	// to another test.
 	Addr string
 }
 
@@ -103,6 +104,7 @@ type Server struct {
 	conns   int
 	changed chan struct{}
 	closed  bool
+	down    bool
 }
 
 // NewServer starts a server on 127.0.0.1 with a free port, or on
@@ -253,13 +255,31 @@ type countingListener struct {
 }
 
 func (l countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return c, err
+		}
 		l.s.mu.Lock()
 		l.s.conns++
+		down := l.s.down
 		l.s.mu.Unlock()
+		if !down {
+			return c, nil
+		}
+		_ = c.Close()
 	}
-	return c, err
+}
+
+// SetDown takes the server down (true) or brings it back (false). While
+// down it drops every connection before greeting it, as a mail server
+// that is not running would fail a client, but keeps its port: a closed
+// server's port may go to another test's server meanwhile, which would
+// then receive what this outage should have kept back.
+func (s *Server) SetDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
 }
 
 func (s *Server) deliver(m Message) {
